@@ -1,0 +1,35 @@
+//! The agent's typed errors. Each carries what it was doing and on what, so a log line
+//! says what IT staff must fix; none carries a citizen's data.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AgentError {
+    #[error("cannot read the config file {path}: {source}")]
+    ReadConfig { path: PathBuf, source: std::io::Error },
+    #[error("config file {path} is invalid: {message}")]
+    BadConfig { path: PathBuf, message: String },
+    #[error("cannot bind the socket {path}: {source}")]
+    BindSocket { path: PathBuf, source: std::io::Error },
+    #[error("cannot set owner or mode of {path}: {source}")]
+    SetPermissions { path: PathBuf, source: std::io::Error },
+    #[error("no group named {name} on this system")]
+    UnknownGroup { name: String },
+    #[error("cannot create the session folder {path}: {source}")]
+    CreateSession { path: PathBuf, source: std::io::Error },
+    #[error("cannot wipe {path}: {source}")]
+    Wipe { path: PathBuf, source: std::io::Error },
+    #[error("{path} still exists after wiping it")]
+    WipeNotVerified { path: PathBuf },
+    #[error("cannot open the store {path}: {source}")]
+    OpenStore { path: PathBuf, source: rusqlite::Error },
+    #[error("store migration {version} failed: {source}")]
+    Migrate { version: usize, source: rusqlite::Error },
+    #[error("store query failed: {source}")]
+    Store {
+        #[from]
+        source: rusqlite::Error,
+    },
+    #[error("background task failed: {message}")]
+    Task { message: String },
+}

@@ -1,0 +1,20 @@
+//! The Guichet agent: the privileged half of the kiosk.
+//!
+//! It owns sessions and their wiping, the devices, the local store and (later) the fleet
+//! client. It serves the kiosk over a Unix socket (`server`) and never draws a pixel. It
+//! must never log or store a citizen's data: no document content, no typed text, no file
+//! names — only counts.
+
+pub mod config;
+pub mod devices;
+pub mod error;
+pub mod server;
+pub mod session;
+pub mod store;
+pub mod system;
+pub mod wipe;
+
+pub use config::Config;
+pub use devices::Devices;
+pub use error::AgentError;
+pub use server::{Setup, run};

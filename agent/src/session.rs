@@ -1,0 +1,244 @@
+//! Sessions: the agent's state machine and the answers to each request.
+//!
+//! At most one session is open. It belongs to the connection that opened it: if that
+//! connection goes (the kiosk crashed), the session is wiped. Every request is checked
+//! against the state and refused with `not_allowed_in_state` rather than acted on.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use guichet_protocol::{
+    AgentMessage, AgentStatus, ClientMessage, EndReason, ErrorCode, SessionId, SessionState, WipeReceipt,
+};
+use tokio::sync::broadcast;
+
+use crate::config::Config;
+use crate::devices::Devices;
+use crate::error::AgentError;
+use crate::store::{Counter, Store};
+use crate::system;
+use crate::wipe::{self, IMPORTS, PRINTS, SCANS};
+
+/// Identifies one client connection, for session ownership.
+pub type ConnId = u64;
+
+struct OpenSession {
+    id: SessionId,
+    folder: PathBuf,
+    owner: ConnId,
+}
+
+pub struct Agent {
+    config: Config,
+    devices: Devices,
+    store: Store,
+    kiosk_uid: Option<u32>,
+    started: Instant,
+    // A std mutex: held only for quick checks, never across an await.
+    open: Mutex<Option<OpenSession>>,
+    // Serialises wipes so a session folder is never created while another is being wiped.
+    wiping: tokio::sync::Mutex<()>,
+    events: broadcast::Sender<AgentMessage>,
+}
+
+impl Agent {
+    pub fn new(config: Config, devices: Devices, store: Store) -> Arc<Agent> {
+        let kiosk_uid = config.kiosk_user.as_deref().and_then(system::uid_of);
+        let (events, _) = broadcast::channel(64);
+        Arc::new(Agent {
+            config,
+            devices,
+            store,
+            kiosk_uid,
+            started: Instant::now(),
+            open: Mutex::new(None),
+            wiping: tokio::sync::Mutex::new(()),
+            events,
+        })
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<AgentMessage> {
+        self.events.subscribe()
+    }
+
+    /// Whether this peer uid may use the socket at all.
+    pub fn peer_allowed(&self, uid: u32) -> bool {
+        (uid == 0 && self.config.allow_root) || Some(uid) == self.kiosk_uid || self.config.allowed_uids.contains(&uid)
+    }
+
+    /// Wipes every session folder left from before this start (crash, power loss).
+    /// Runs before the socket accepts anyone.
+    pub async fn wipe_leftovers(&self) -> Result<u32, AgentError> {
+        let dir = self.config.sessions_dir();
+        let _guard = self.wiping.lock().await;
+        let wiped = blocking(move || -> Result<Vec<WipeReceipt>, AgentError> {
+            std::fs::create_dir_all(&dir).map_err(|source| AgentError::CreateSession { path: dir.clone(), source })?;
+            let entries = std::fs::read_dir(&dir).map_err(|source| AgentError::Wipe { path: dir.clone(), source })?;
+            let mut receipts = Vec::new();
+            for entry in entries.flatten() {
+                receipts.push(wipe::wipe_folder(&entry.path())?);
+            }
+            Ok(receipts)
+        })
+        .await??;
+        for receipt in &wiped {
+            self.store.bump(Counter::SessionsWiped)?;
+            tracing::info!(files = receipt.files(), bytes = receipt.bytes, "wiped a session left from before start-up");
+        }
+        Ok(wiped.len() as u32)
+    }
+
+    /// Answers one request from connection `conn`. Never panics on what a peer sends.
+    pub async fn handle(&self, conn: ConnId, msg: ClientMessage) -> AgentMessage {
+        let id = msg.id();
+        let result = match msg {
+            ClientMessage::Hello { .. } => Err((ErrorCode::NotAllowedInState, "hello was already received".into())),
+            ClientMessage::StartSession { id } => self.start_session(conn, id).await,
+            ClientMessage::EndSession { id, reason } => self.end_session(id, reason).await,
+            ClientMessage::WipeNow { id } => self.wipe_now(id).await,
+            ClientMessage::GetStatus { id } => Ok(AgentMessage::Status { id, status: self.status() }),
+            ClientMessage::Ping { id } => Ok(AgentMessage::Pong { id }),
+        };
+        result.unwrap_or_else(|(code, message)| AgentMessage::Error { id, code, message })
+    }
+
+    async fn start_session(&self, conn: ConnId, id: u64) -> Result<AgentMessage, (ErrorCode, String)> {
+        let _guard = self.wiping.lock().await;
+        if self.lock_open().is_some() {
+            return Err((ErrorCode::NotAllowedInState, "a session is already open".into()));
+        }
+        let session = SessionId(system::random_id());
+        let folder = self.config.sessions_dir().join(&session.0);
+        let kiosk_uid = self.kiosk_uid;
+        let made = folder.clone();
+        blocking(move || create_session_folder(&made, kiosk_uid)).await.and_then(|r| r).map_err(|e| {
+            tracing::error!(cause = %e, "cannot open a session");
+            (ErrorCode::SessionStorage, "the session folder could not be created".to_owned())
+        })?;
+        *self.lock_open() = Some(OpenSession { id: session.clone(), folder: folder.clone(), owner: conn });
+        self.count(Counter::SessionsStarted);
+        tracing::info!(session = %session, "session started");
+        Ok(AgentMessage::SessionStarted { id, session, folder: folder.to_string_lossy().into_owned() })
+    }
+
+    async fn end_session(&self, id: u64, reason: EndReason) -> Result<AgentMessage, (ErrorCode, String)> {
+        if !reason.client_may_send() {
+            return Err((ErrorCode::BadRequest, format!("{reason:?} is not a reason a client may give")));
+        }
+        self.end_with(id, reason).await
+    }
+
+    async fn end_with(&self, id: u64, reason: EndReason) -> Result<AgentMessage, (ErrorCode, String)> {
+        match self.wipe_open(None, reason).await {
+            Ok(true) => Ok(AgentMessage::Ack { id }),
+            Ok(false) => Err((ErrorCode::NotAllowedInState, "no session is open".into())),
+            Err(e) => {
+                tracing::error!(cause = %e, "wipe failed");
+                Err((ErrorCode::SessionStorage, "the session could not be wiped completely".into()))
+            }
+        }
+    }
+
+    async fn wipe_now(&self, id: u64) -> Result<AgentMessage, (ErrorCode, String)> {
+        match self.end_with(id, EndReason::WipedByStaff).await {
+            Err((ErrorCode::NotAllowedInState, _)) => Ok(AgentMessage::Ack { id }),
+            other => other,
+        }
+    }
+
+    /// The connection `conn` went away: wipe its session if it owned one.
+    pub async fn client_gone(&self, conn: ConnId) {
+        if let Err(e) = self.wipe_open(Some(conn), EndReason::ClientGone).await {
+            tracing::error!(cause = %e, "wipe after the kiosk disconnected failed");
+        }
+    }
+
+    /// Wipes the open session; `Ok(false)` when there was none. With `only_owner`, only
+    /// if that connection opened it.
+    pub async fn wipe_open(&self, only_owner: Option<ConnId>, reason: EndReason) -> Result<bool, AgentError> {
+        let _guard = self.wiping.lock().await;
+        let open = {
+            let mut open = self.lock_open();
+            let mine = open.as_ref().is_some_and(|s| only_owner.is_none_or(|c| c == s.owner));
+            if mine { open.take() } else { None }
+        };
+        let Some(open) = open else { return Ok(false) };
+        let folder = open.folder.clone();
+        let receipt = match blocking(move || wipe::wipe_folder(&folder)).await? {
+            Ok(r) => r,
+            Err(e) => {
+                // Keep the session marked open so a retry (or the next start-up) wipes it.
+                *self.lock_open() = Some(open);
+                return Err(e);
+            }
+        };
+        self.count(Counter::SessionsWiped);
+        match reason {
+            EndReason::Completed => self.count(Counter::SessionsCompleted),
+            EndReason::Abandoned | EndReason::IdleTimeout | EndReason::ClientGone => {
+                self.count(Counter::SessionsAbandoned)
+            }
+            EndReason::WipedByStaff | EndReason::Leftover | EndReason::AgentStopped | EndReason::Unknown => {}
+        }
+        tracing::info!(session = %open.id, ?reason, files = receipt.files(), bytes = receipt.bytes, "session wiped");
+        // No receiver is fine: nobody is connected to be told.
+        let _ = self.events.send(AgentMessage::SessionWiped { session: open.id, reason, receipt });
+        Ok(true)
+    }
+
+    pub fn status(&self) -> AgentStatus {
+        let session = self.lock_open().as_ref().map(|s| s.id.clone());
+        AgentStatus {
+            state: if session.is_some() { SessionState::InSession } else { SessionState::Idle },
+            session,
+            uptime_s: self.started.elapsed().as_secs(),
+            devices: self.devices.statuses(),
+            counters: self.store.totals().unwrap_or_else(|e| {
+                tracing::warn!(cause = %e, "cannot read counters");
+                Default::default()
+            }),
+        }
+    }
+
+    fn count(&self, counter: Counter) {
+        if let Err(e) = self.store.bump(counter) {
+            // A counter is not worth refusing a citizen's session over.
+            tracing::warn!(cause = %e, ?counter, "cannot count");
+        }
+    }
+
+    fn lock_open(&self) -> std::sync::MutexGuard<'_, Option<OpenSession>> {
+        self.open.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Creates the folder and its kind subfolders; on failure removes what was made, so a
+/// half-made session never lingers.
+fn create_session_folder(folder: &Path, kiosk_uid: Option<u32>) -> Result<(), AgentError> {
+    let made = make_session_folder(folder, kiosk_uid);
+    if made.is_err() {
+        let _ = wipe::wipe_folder(folder);
+    }
+    made
+}
+
+fn make_session_folder(folder: &Path, kiosk_uid: Option<u32>) -> Result<(), AgentError> {
+    let err = |source| AgentError::CreateSession { path: folder.to_owned(), source };
+    std::fs::create_dir(folder).map_err(err)?;
+    system::give_to(folder, kiosk_uid).map_err(err)?;
+    for sub in [SCANS, PRINTS, IMPORTS] {
+        let path = folder.join(sub);
+        std::fs::create_dir(&path).map_err(err)?;
+        system::give_to(&path, kiosk_uid).map_err(err)?;
+    }
+    Ok(())
+}
+
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, AgentError> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| AgentError::Task { message: e.to_string() })
+}

@@ -1,0 +1,3 @@
+fn main() {
+    slint_build::compile("ui/main.slint").expect("the kiosk's .slint files must compile");
+}

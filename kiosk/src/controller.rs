@@ -1,0 +1,404 @@
+//! The kiosk's state machine: which screen, which language, which step. It holds no Slint
+//! types, so it is tested on its own; the UI adapter turns its `View` into pixels and
+//! speech, and its `Command`s into requests to the agent.
+
+use guichet_protocol::{AgentMessage, EndReason, ErrorCode, WipeReceipt};
+
+use crate::content::{Procedure, StepKind};
+use crate::i18n::{Catalog, Language};
+use crate::link::{Command, LinkEvent};
+use crate::texts as t;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Attract,
+    Language,
+    Home,
+    Step,
+    End,
+    OutOfService,
+}
+
+impl Screen {
+    pub fn name(self) -> &'static str {
+        match self {
+            Screen::Attract => "attract",
+            Screen::Language => "language",
+            Screen::Home => "home",
+            Screen::Step => "step",
+            Screen::End => "end",
+            Screen::OutOfService => "out-of-service",
+        }
+    }
+}
+
+/// Everything one screen shows and says, already translated.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct View {
+    pub screen: &'static str,
+    pub rtl: bool,
+    pub voice: &'static str,
+    pub title: String,
+    pub body: String,
+    pub items: Vec<String>,
+    pub url: String,
+    pub progress: String,
+    pub step_kind: &'static str,
+    /// The line above a checklist or an address.
+    pub hint: String,
+    /// Home tiles: (organisation, title, summary).
+    pub tiles: Vec<(String, String, String)>,
+    /// Language choices: (code, name, right to left).
+    pub languages: Vec<(String, String, bool)>,
+    /// The attract screen's line in each language: (text, right to left).
+    pub attract_lines: Vec<(String, bool)>,
+    pub next: String,
+    pub back: String,
+    pub stop: String,
+    pub listen: String,
+    pub confirm_stop: bool,
+    pub stop_question: String,
+    pub stop_explain: String,
+    pub stop_yes: String,
+    pub stop_no: String,
+    pub busy: bool,
+    pub wait: String,
+    /// What is read aloud when the screen appears.
+    pub spoken: String,
+}
+
+pub struct Controller {
+    procedures: Vec<Procedure>,
+    catalogs: Vec<Catalog>,
+    screen: Screen,
+    lang: usize,
+    procedure: usize,
+    step: usize,
+    receipt: Option<WipeReceipt>,
+    connected: bool,
+    /// A request is on its way to the agent; buttons wait.
+    busy: bool,
+    confirm_stop: bool,
+    attract_index: usize,
+    notice: Option<&'static str>,
+}
+
+impl Controller {
+    pub fn new(procedures: Vec<Procedure>, catalogs: Vec<Catalog>) -> Controller {
+        let catalogs = if catalogs.is_empty() { vec![Catalog::source()] } else { catalogs };
+        Controller {
+            procedures,
+            catalogs,
+            screen: Screen::OutOfService,
+            lang: 0,
+            procedure: 0,
+            step: 0,
+            receipt: None,
+            connected: false,
+            busy: false,
+            confirm_stop: false,
+            attract_index: 0,
+            notice: None,
+        }
+    }
+
+    pub fn screen(&self) -> Screen {
+        self.screen
+    }
+
+    pub fn language(&self) -> &'static Language {
+        self.catalogs[self.lang].language
+    }
+
+    pub fn languages(&self) -> impl Iterator<Item = &'static Language> + '_ {
+        self.catalogs.iter().map(|c| c.language)
+    }
+
+    pub fn procedures(&self) -> &[Procedure] {
+        &self.procedures
+    }
+
+    pub fn step_index(&self) -> usize {
+        self.step
+    }
+
+    /// Identifies what is on screen, so speech starts only when it changes.
+    pub fn speech_key(&self) -> (Screen, usize, usize, usize, bool) {
+        (self.screen, self.lang, self.procedure, self.step, self.confirm_stop)
+    }
+
+    pub fn rotate_attract(&mut self) {
+        self.attract_index = (self.attract_index + 1) % self.catalogs.len();
+    }
+
+    pub fn touch_attract(&mut self) -> Vec<Command> {
+        if self.screen != Screen::Attract || self.busy {
+            return vec![];
+        }
+        if !self.connected {
+            self.screen = Screen::OutOfService;
+            return vec![];
+        }
+        self.busy = true;
+        self.notice = None;
+        vec![Command::StartSession]
+    }
+
+    pub fn choose_language(&mut self, code: &str) {
+        if let Some(i) = self.catalogs.iter().position(|c| c.language.code == code) {
+            self.lang = i;
+            if self.screen == Screen::Language {
+                self.screen = Screen::Home;
+            }
+        }
+    }
+
+    pub fn open_procedure(&mut self, index: usize) {
+        if self.screen == Screen::Home && index < self.procedures.len() {
+            self.procedure = index;
+            self.step = 0;
+            self.screen = Screen::Step;
+        }
+    }
+
+    pub fn next(&mut self) -> Vec<Command> {
+        if self.screen != Screen::Step || self.busy {
+            return vec![];
+        }
+        let steps = self.procedures[self.procedure].steps.len();
+        if self.step + 1 < steps {
+            self.step += 1;
+            vec![]
+        } else {
+            self.busy = true;
+            vec![Command::EndSession(EndReason::Completed)]
+        }
+    }
+
+    pub fn back(&mut self) {
+        match self.screen {
+            Screen::Step if self.step > 0 => self.step -= 1,
+            Screen::Step => self.screen = Screen::Home,
+            Screen::Home => self.screen = Screen::Language,
+            _ => {}
+        }
+    }
+
+    pub fn ask_stop(&mut self) {
+        if matches!(self.screen, Screen::Language | Screen::Home | Screen::Step) && !self.busy {
+            self.confirm_stop = true;
+        }
+    }
+
+    pub fn cancel_stop(&mut self) {
+        self.confirm_stop = false;
+    }
+
+    pub fn confirm_stop(&mut self) -> Vec<Command> {
+        if !self.confirm_stop {
+            return vec![];
+        }
+        self.confirm_stop = false;
+        self.busy = true;
+        vec![Command::EndSession(EndReason::Abandoned)]
+    }
+
+    /// The person leaves the end screen: back to attract, in French again.
+    pub fn end_done(&mut self) {
+        if self.screen == Screen::End {
+            self.reset_to_attract();
+        }
+    }
+
+    pub fn on_event(&mut self, event: LinkEvent) {
+        match event {
+            LinkEvent::Connected => {
+                self.connected = true;
+                if self.screen == Screen::OutOfService {
+                    self.reset_to_attract();
+                }
+            }
+            LinkEvent::Disconnected => {
+                // The agent wipes whatever session we had when it comes back.
+                self.connected = false;
+                self.busy = false;
+                self.confirm_stop = false;
+                self.screen = Screen::OutOfService;
+            }
+            LinkEvent::Agent(msg) => self.on_agent(msg),
+        }
+    }
+
+    fn on_agent(&mut self, msg: AgentMessage) {
+        match msg {
+            AgentMessage::SessionStarted { .. } if self.screen == Screen::Attract => {
+                self.busy = false;
+                self.lang = 0;
+                self.screen = Screen::Language;
+            }
+            AgentMessage::SessionWiped { receipt, .. } => {
+                self.busy = false;
+                self.confirm_stop = false;
+                if self.screen != Screen::OutOfService {
+                    self.receipt = Some(receipt);
+                    self.screen = Screen::End;
+                }
+            }
+            AgentMessage::Error { code, .. } => {
+                self.busy = false;
+                if self.screen == Screen::Attract {
+                    self.notice = Some(t::START_FAILED);
+                }
+                // A refused end means the session is already gone: show the end anyway.
+                if code == ErrorCode::NotAllowedInState && matches!(self.screen, Screen::Step | Screen::Home) {
+                    self.receipt = Some(WipeReceipt { verified: true, ..Default::default() });
+                    self.screen = Screen::End;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn reset_to_attract(&mut self) {
+        self.screen = Screen::Attract;
+        self.lang = 0;
+        self.step = 0;
+        self.busy = false;
+        self.confirm_stop = false;
+        self.receipt = None;
+    }
+
+    /// The translated content of the current screen.
+    pub fn view(&self) -> View {
+        let cat = &self.catalogs[self.lang];
+        let tr = |s: &str| cat.tr(s);
+        let mut v = View {
+            screen: self.screen.name(),
+            rtl: cat.language.rtl,
+            voice: cat.language.voice,
+            next: tr(t::NEXT),
+            back: tr(t::BACK),
+            stop: tr(t::STOP),
+            listen: tr(t::LISTEN),
+            confirm_stop: self.confirm_stop,
+            stop_question: tr(t::STOP_QUESTION),
+            stop_explain: tr(t::STOP_EXPLAIN),
+            stop_yes: tr(t::STOP_YES),
+            stop_no: tr(t::STOP_NO),
+            busy: self.busy,
+            wait: tr(t::WAIT),
+            ..View::default()
+        };
+        match self.screen {
+            Screen::Attract => {
+                // The big line shows one language; the list under it, the others.
+                v.attract_lines = (self.catalogs.iter().enumerate())
+                    .filter(|(i, _)| *i != self.attract_index)
+                    .map(|(_, c)| (c.tr(t::ATTRACT), c.language.rtl))
+                    .collect();
+                let shown = &self.catalogs[self.attract_index];
+                v.rtl = shown.language.rtl;
+                v.voice = shown.language.voice;
+                v.title = shown.tr(t::ATTRACT);
+                v.body = self.notice.map(&tr).unwrap_or_default();
+                // The attract screen is not spoken: nobody may be there to hear it.
+            }
+            Screen::Language => {
+                v.title = tr(t::LANGUAGE_TITLE);
+                v.languages = self
+                    .catalogs
+                    .iter()
+                    .map(|c| (c.language.code.to_owned(), c.language.name.to_owned(), c.language.rtl))
+                    .collect();
+                v.spoken = v.title.clone();
+            }
+            Screen::Home => {
+                v.title = tr(t::HOME_TITLE);
+                v.tiles = self.procedures.iter().map(|p| (tr(&p.organisation), tr(&p.title), tr(&p.summary))).collect();
+                v.spoken = join([v.title.clone(), tr(t::HOME_SPOKEN)]);
+            }
+            Screen::Step => self.step_view(cat, &mut v),
+            Screen::End => {
+                v.title = tr(t::END_TITLE);
+                let r = self.receipt.clone().unwrap_or_default();
+                let count = |text: &str, n: u32| tr(text).replace("{n}", &n.to_string());
+                v.items = [(t::END_SCANS, r.scans), (t::END_PRINTS, r.print_jobs), (t::END_IMPORTS, r.imported_files)]
+                    .into_iter()
+                    .map(|(text, n)| count(text, n))
+                    .chain((r.other_files > 0).then(|| count(t::END_OTHER, r.other_files)))
+                    .collect();
+                v.body = tr(if r.verified { t::END_NOTHING_LEFT } else { t::END_NOT_VERIFIED });
+                v.next = tr(t::END_BUTTON);
+                v.spoken = join([v.title.clone(), v.items.join(". "), v.body.clone()]);
+            }
+            Screen::OutOfService => {
+                v.title = tr(t::OUT_OF_SERVICE_TITLE);
+                v.body = tr(t::OUT_OF_SERVICE_TEXT);
+                v.spoken = join([v.title.clone(), v.body.clone()]);
+            }
+        }
+        if self.confirm_stop {
+            v.spoken = join([v.stop_question.clone(), v.stop_explain.clone()]);
+        }
+        v
+    }
+
+    fn step_view(&self, cat: &Catalog, v: &mut View) {
+        let tr = |s: &str| cat.tr(s);
+        let proc = &self.procedures[self.procedure];
+        let step = &proc.steps[self.step];
+        v.title = tr(&step.title);
+        v.body = tr(&step.text);
+        v.items = step.items.iter().map(|i| tr(i)).collect();
+        v.url = step.url.as_ref().map(|u| u.get_ref().clone()).unwrap_or_default();
+        v.progress = tr(t::STEP_PROGRESS)
+            .replace("{n}", &(self.step + 1).to_string())
+            .replace("{total}", &proc.steps.len().to_string());
+        v.step_kind = match step.kind {
+            StepKind::Info => "info",
+            StepKind::Checklist => "checklist",
+            StepKind::OfficialSite => "official_site",
+            StepKind::Done => "done",
+        };
+        if step.kind == StepKind::Done {
+            v.next = tr(t::FINISH);
+        }
+        let mut spoken = vec![v.title.clone(), v.body.clone()];
+        match step.kind {
+            StepKind::Checklist => {
+                spoken.push(tr(t::CHECKLIST_HINT));
+                spoken.extend(v.items.iter().cloned());
+            }
+            StepKind::OfficialSite => {
+                // The address is shown, not spelt out: espeak reads URLs badly.
+                spoken.push(tr(t::SITE_PASSWORD));
+            }
+            _ => spoken.extend(v.items.iter().cloned()),
+        }
+        v.spoken = join(spoken);
+        match step.kind {
+            StepKind::Checklist => v.hint = tr(t::CHECKLIST_HINT),
+            StepKind::OfficialSite => {
+                v.hint = tr(t::SITE_ADDRESS);
+                v.items.push(tr(t::SITE_PASSWORD));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Joins spoken parts into sentences, skipping empty ones.
+fn join<I: IntoIterator<Item = String>>(parts: I) -> String {
+    let parts: Vec<String> = parts.into_iter().map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()).collect();
+    let mut out = String::new();
+    for p in parts {
+        if !out.is_empty() {
+            out.push(if out.ends_with(['.', '?', '!', ':', '؟']) { ' ' } else { '.' });
+            if !out.ends_with(' ') {
+                out.push(' ');
+            }
+        }
+        out.push_str(&p);
+    }
+    out
+}

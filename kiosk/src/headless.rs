@@ -1,0 +1,260 @@
+//! Rendering screens with no display: a Slint platform that hands out a software-rendered
+//! window, and the scripted walk behind `kiosk --screenshot DIR`, which drives the real UI
+//! through every screen in every language and writes each to a PNG.
+
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use guichet_protocol::{AgentMessage, EndReason, SessionId, WipeReceipt};
+use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType, Rgb565Pixel};
+use slint::platform::{Platform, WindowAdapter};
+use slint::{ComponentHandle, PhysicalSize, Rgb8Pixel, SharedPixelBuffer};
+
+use crate::controller::{Controller, Screen};
+use crate::link::{Command, Link, LinkEvent};
+use crate::speech::SilentSpeaker;
+use crate::ui::KioskUi;
+use crate::{AppWindow, Assets};
+
+/// A platform with one window and no event loop: frames are drawn on demand.
+pub struct HeadlessPlatform {
+    window: Rc<MinimalSoftwareWindow>,
+    start: Instant,
+}
+
+impl HeadlessPlatform {
+    /// Installs the platform (once per process) and returns its window.
+    pub fn install(width: u32, height: u32) -> Result<Rc<MinimalSoftwareWindow>, String> {
+        let window = MinimalSoftwareWindow::new(RepaintBufferType::NewBuffer);
+        window.dispatch_event(slint::platform::WindowEvent::ScaleFactorChanged {
+            scale_factor: scale_for(width, height),
+        });
+        window.set_size(PhysicalSize::new(width, height));
+        slint::platform::set_platform(Box::new(HeadlessPlatform { window: window.clone(), start: Instant::now() }))
+            .map_err(|e| format!("cannot install the headless platform: {e}"))?;
+        Ok(window)
+    }
+}
+
+impl Platform for HeadlessPlatform {
+    fn create_window_adapter(&self) -> Result<Rc<dyn WindowAdapter>, slint::PlatformError> {
+        Ok(self.window.clone())
+    }
+
+    fn duration_since_start(&self) -> Duration {
+        self.start.elapsed()
+    }
+}
+
+/// The screens are designed for a 1280×800 panel; a larger one (1920×1080) shows the
+/// same layout scaled up rather than smaller text lost in a wide screen.
+pub fn scale_for(width: u32, height: u32) -> f32 {
+    (width as f32 / 1280.0).min(height as f32 / 800.0).max(1.0)
+}
+
+/// Draws the window now and returns its pixels.
+pub fn render(window: &MinimalSoftwareWindow) -> SharedPixelBuffer<Rgb8Pixel> {
+    slint::platform::update_timers_and_animations();
+    let size = window.size();
+    let mut pixels = SharedPixelBuffer::<Rgb8Pixel>::new(size.width, size.height);
+    window.request_redraw();
+    window.draw_if_needed(|renderer| {
+        renderer.render(pixels.make_mut_slice(), size.width as usize);
+    });
+    pixels
+}
+
+/// Same, in the 16-bit format of small panels; used by the start-up benchmark too.
+pub fn render_rgb565(window: &MinimalSoftwareWindow) -> Vec<Rgb565Pixel> {
+    let size = window.size();
+    let mut pixels = vec![Rgb565Pixel::default(); (size.width * size.height) as usize];
+    window.request_redraw();
+    window.draw_if_needed(|renderer| {
+        renderer.render(&mut pixels, size.width as usize);
+    });
+    pixels
+}
+
+pub fn write_png(pixels: &SharedPixelBuffer<Rgb8Pixel>, path: &Path) -> Result<(), String> {
+    let file = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), pixels.width(), pixels.height());
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().map_err(|e| format!("{}: {e}", path.display()))?;
+    writer.write_image_data(pixels.as_bytes()).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Where the walk's agent events come from.
+enum Feed {
+    /// The real agent, through the kiosk's own link.
+    Agent(mpsc::Receiver<LinkEvent>),
+    /// No agent: commands are answered here, so every screen can still be drawn.
+    Simulated(tokio::sync::mpsc::UnboundedReceiver<Command>),
+}
+
+/// Walks every screen in every language and writes `DIR/<lang>-<nn>-<screen>.png`.
+/// Returns the files written.
+pub fn screenshot_walk(
+    dir: &Path,
+    size: (u32, u32),
+    assets: Assets,
+    socket: Option<PathBuf>,
+) -> Result<Vec<PathBuf>, String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let window = HeadlessPlatform::install(size.0, size.1)?;
+    let app = AppWindow::new().map_err(|e| e.to_string())?;
+    let (link, mut feed) = match socket {
+        Some(socket) => {
+            let (tx, rx) = mpsc::channel();
+            let link = Link::start(socket, move |ev| {
+                let _ = tx.send(ev);
+            });
+            (link, Feed::Agent(rx))
+        }
+        None => {
+            let (link, rx) = Link::detached();
+            (link, Feed::Simulated(rx))
+        }
+    };
+    let langs: Vec<&str> = assets.catalogs.iter().map(|c| c.language.code).collect();
+    let controller = Controller::new(assets.procedures, assets.catalogs);
+    let ui = KioskUi::new(app, controller, Box::new(SilentSpeaker), link);
+    app_show(&ui)?;
+
+    let mut written = Vec::new();
+    let mut shot = |lang: &str, n: &mut u32, what: &str| -> Result<(), String> {
+        let path = dir.join(format!("{lang}-{n:02}-{what}.png"));
+        write_png(&render(&window), &path)?;
+        *n += 1;
+        written.push(path);
+        Ok(())
+    };
+    if let Feed::Agent(rx) = &feed {
+        wait_connected(&ui, rx)?;
+    }
+
+    for lang in &langs {
+        let mut n = 0;
+        // Out of service first, in this language.
+        ui.act(|c| {
+            c.choose_language(lang);
+            c.on_event(LinkEvent::Disconnected);
+            vec![]
+        });
+        shot(lang, &mut n, "out-of-service")?;
+        ui.act(|c| {
+            c.on_event(LinkEvent::Connected);
+            vec![]
+        });
+        pump(&ui, &mut feed, |c| c.screen() == Screen::Attract)?;
+        for _ in 0..langs.len() {
+            if ui.controller().view().voice == voice_of(lang) {
+                break;
+            }
+            ui.act(|c| {
+                c.rotate_attract();
+                vec![]
+            });
+        }
+        shot(lang, &mut n, "attract")?;
+        ui.act(Controller::touch_attract);
+        pump(&ui, &mut feed, |c| c.screen() == Screen::Language)?;
+        shot(lang, &mut n, "language")?;
+        ui.act(|c| {
+            c.choose_language(lang);
+            vec![]
+        });
+        shot(lang, &mut n, "home")?;
+        ui.act(|c| {
+            c.open_procedure(0);
+            vec![]
+        });
+        let steps = ui.controller().procedures().first().map_or(0, |p| p.steps.len());
+        for step in 0..steps {
+            shot(lang, &mut n, &format!("step{}", step + 1))?;
+            if step == 0 {
+                ui.act(|c| {
+                    c.ask_stop();
+                    vec![]
+                });
+                shot(lang, &mut n, "stop-confirm")?;
+                ui.act(|c| {
+                    c.cancel_stop();
+                    vec![]
+                });
+            }
+            ui.act(Controller::next);
+        }
+        pump(&ui, &mut feed, |c| c.screen() == Screen::End)?;
+        shot(lang, &mut n, "end")?;
+        ui.act(|c| {
+            c.end_done();
+            vec![]
+        });
+    }
+    Ok(written)
+}
+
+fn voice_of(code: &str) -> &'static str {
+    crate::i18n::language(code).map_or("", |l| l.voice)
+}
+
+fn app_show(ui: &KioskUi) -> Result<(), String> {
+    ui.window().show().map_err(|e| e.to_string())
+}
+
+/// Waits (at most 10 seconds) for the link to reach the agent.
+fn wait_connected(ui: &KioskUi, rx: &mpsc::Receiver<LinkEvent>) -> Result<(), String> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let event = rx.recv_timeout(left).map_err(|_| "the agent is unreachable".to_owned())?;
+        let connected = event == LinkEvent::Connected;
+        ui.on_link_event(event);
+        if connected {
+            return Ok(());
+        }
+    }
+}
+
+/// Feeds agent events to the UI until `done` holds, for at most 10 seconds.
+fn pump(ui: &KioskUi, feed: &mut Feed, done: impl Fn(&Controller) -> bool) -> Result<(), String> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !done(&ui.controller()) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let event = match feed {
+            Feed::Agent(rx) => rx.recv_timeout(left).map_err(|_| "the agent did not answer in time".to_owned())?,
+            Feed::Simulated(rx) => match rx.try_recv() {
+                Ok(command) => LinkEvent::Agent(simulated_reply(command)),
+                Err(_) => return Err("the walk is stuck: no command to answer".into()),
+            },
+        };
+        ui.on_link_event(event);
+    }
+    Ok(())
+}
+
+/// What the agent would answer, with a receipt that shows every line of the end screen.
+fn simulated_reply(command: Command) -> AgentMessage {
+    let session = SessionId("0000000000000000".into());
+    match command {
+        Command::StartSession => {
+            AgentMessage::SessionStarted { id: 1, session, folder: "/run/guichet/session/0000000000000000".into() }
+        }
+        Command::EndSession(reason) => AgentMessage::SessionWiped {
+            session,
+            reason,
+            receipt: WipeReceipt {
+                scans: 3,
+                print_jobs: 1,
+                imported_files: 0,
+                other_files: 0,
+                folders: 3,
+                bytes: 1_200_000,
+                verified: reason != EndReason::Leftover,
+            },
+        },
+    }
+}

@@ -1,0 +1,143 @@
+//! The kiosk's link to the agent, on a thread of its own with a small tokio runtime.
+//!
+//! The UI thread never waits on the socket: it sends `Command`s, and `LinkEvent`s come
+//! back through a sink it provides (in the app, `upgrade_in_event_loop`). When the agent
+//! is unreachable the link says so and keeps retrying, with a growing pause.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use guichet_protocol::client::Client;
+use guichet_protocol::{AgentMessage, ClientMessage, EndReason, read_frame, write_frame};
+use tokio::sync::mpsc;
+
+/// What the UI asks of the agent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    StartSession,
+    EndSession(EndReason),
+}
+
+/// What the link tells the UI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkEvent {
+    Connected,
+    /// The agent is unreachable or went away; the link is retrying.
+    Disconnected,
+    Agent(AgentMessage),
+}
+
+/// The UI's handle: sending never blocks.
+#[derive(Clone)]
+pub struct Link {
+    tx: mpsc::UnboundedSender<Command>,
+}
+
+impl Link {
+    /// Starts the link thread. `sink` is called from that thread for every event.
+    pub fn start(socket: PathBuf, sink: impl Fn(LinkEvent) + Send + 'static) -> Link {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let spawned = std::thread::Builder::new().name("agent-link".into()).spawn(move || {
+            match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                Ok(rt) => rt.block_on(run(socket, rx, sink)),
+                Err(e) => {
+                    tracing::error!(cause = %e, "cannot start the agent link");
+                    sink(LinkEvent::Disconnected);
+                }
+            }
+        });
+        if let Err(e) = spawned {
+            tracing::error!(cause = %e, "cannot start the agent link thread");
+        }
+        Link { tx }
+    }
+
+    /// A link that goes nowhere, for rendering screens without an agent.
+    pub fn detached() -> (Link, mpsc::UnboundedReceiver<Command>) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        (Link { tx }, rx)
+    }
+
+    pub fn send(&self, command: Command) {
+        if self.tx.send(command).is_err() {
+            tracing::warn!("agent link thread is gone");
+        }
+    }
+}
+
+async fn run(socket: PathBuf, mut commands: mpsc::UnboundedReceiver<Command>, sink: impl Fn(LinkEvent)) {
+    let mut pause = Duration::from_millis(250);
+    let mut told_down = false;
+    loop {
+        match Client::connect(&socket, "kiosk").await {
+            Ok(client) => {
+                pause = Duration::from_millis(250);
+                // Commands sent while disconnected are stale: the screen they came from
+                // has been replaced by "out of service". Dropped before saying
+                // "connected", so nothing sent after that is lost.
+                while commands.try_recv().is_ok() {}
+                sink(LinkEvent::Connected);
+                if serve(client, &mut commands, &sink).await.is_break() {
+                    return;
+                }
+                sink(LinkEvent::Disconnected);
+                told_down = true;
+            }
+            Err(e) => {
+                if !told_down {
+                    tracing::warn!(cause = %e, "agent unreachable; retrying");
+                    sink(LinkEvent::Disconnected);
+                    told_down = true;
+                }
+            }
+        }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(Duration::from_secs(5));
+    }
+}
+
+/// Runs one connection. `Break` when the UI is gone and the thread should end.
+async fn serve(
+    client: Client,
+    commands: &mut mpsc::UnboundedReceiver<Command>,
+    sink: &impl Fn(LinkEvent),
+) -> std::ops::ControlFlow<()> {
+    let (mut reader, mut writer) = client.into_split();
+    // read_frame is not cancel-safe, so frames are read by their own task.
+    let (frames_tx, mut frames) = mpsc::channel(16);
+    let reader_task = tokio::spawn(async move {
+        while let Ok(body) = read_frame(&mut reader).await {
+            if frames_tx.send(body).await.is_err() {
+                break;
+            }
+        }
+    });
+    let mut next_id = 1u64;
+    let flow = loop {
+        tokio::select! {
+            command = commands.recv() => {
+                let Some(command) = command else { break std::ops::ControlFlow::Break(()) };
+                let id = next_id;
+                next_id += 1;
+                let msg = match command {
+                    Command::StartSession => ClientMessage::StartSession { id },
+                    Command::EndSession(reason) => ClientMessage::EndSession { id, reason },
+                };
+                if let Err(e) = write_frame(&mut writer, &msg).await {
+                    tracing::warn!(cause = %e, "lost the agent while sending");
+                    break std::ops::ControlFlow::Continue(());
+                }
+            }
+            body = frames.recv() => {
+                let Some(body) = body else { break std::ops::ControlFlow::Continue(()) };
+                match guichet_protocol::decode_body::<AgentMessage>(&body, AgentMessage::TYPES) {
+                    Ok(msg) => sink(LinkEvent::Agent(msg)),
+                    // A newer agent's message: ignore it rather than fall over.
+                    Err(e) => tracing::warn!(cause = %e, "ignored a message from the agent"),
+                }
+            }
+        }
+    };
+    reader_task.abort();
+    flow
+}

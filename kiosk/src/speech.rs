@@ -1,0 +1,125 @@
+//! Speech: every screen is read aloud in the person's language.
+//!
+//! `Speaker` is the one interface the UI uses. `TtsSpeaker` speaks through the `tts`
+//! crate (speech-dispatcher → espeak-ng) on its own thread, because starting
+//! speech-dispatcher is synchronous and slow and must never hold up the first frame.
+//! `RecordingSpeaker` keeps what it was asked to say, for tests.
+
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+
+/// What was asked to be said, and in which voice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Utterance {
+    pub voice: String,
+    pub text: String,
+}
+
+pub trait Speaker {
+    /// Says `text` in the voice for the language tag `voice` ("fr-FR"), cutting off
+    /// whatever was being said: the person has moved on.
+    fn speak(&self, voice: &str, text: &str);
+}
+
+/// Says nothing (speech switched off, or no speech system on this machine).
+pub struct SilentSpeaker;
+
+impl Speaker for SilentSpeaker {
+    fn speak(&self, _voice: &str, _text: &str) {}
+}
+
+/// Records every utterance; clones share the record.
+#[derive(Clone, Default)]
+pub struct RecordingSpeaker {
+    said: Arc<Mutex<Vec<Utterance>>>,
+}
+
+impl RecordingSpeaker {
+    pub fn utterances(&self) -> Vec<Utterance> {
+        self.said.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    pub fn last(&self) -> Option<Utterance> {
+        self.utterances().pop()
+    }
+
+    pub fn clear(&self) {
+        if let Ok(mut s) = self.said.lock() {
+            s.clear();
+        }
+    }
+}
+
+impl Speaker for RecordingSpeaker {
+    fn speak(&self, voice: &str, text: &str) {
+        if let Ok(mut s) = self.said.lock() {
+            s.push(Utterance { voice: voice.to_owned(), text: text.to_owned() });
+        }
+    }
+}
+
+/// Real speech through speech-dispatcher, on a thread of its own.
+pub struct TtsSpeaker {
+    tx: mpsc::Sender<Utterance>,
+}
+
+impl TtsSpeaker {
+    /// Starts the speech thread; speech-dispatcher is contacted there, not here.
+    pub fn start() -> TtsSpeaker {
+        let (tx, rx) = mpsc::channel::<Utterance>();
+        let spawned = std::thread::Builder::new().name("speech".into()).spawn(move || speech_thread(rx));
+        if let Err(e) = spawned {
+            tracing::error!(cause = %e, "cannot start the speech thread; the kiosk will be silent");
+        }
+        TtsSpeaker { tx }
+    }
+}
+
+impl Speaker for TtsSpeaker {
+    fn speak(&self, voice: &str, text: &str) {
+        // The thread being gone means speech failed to start; that was logged then.
+        let _ = self.tx.send(Utterance { voice: voice.to_owned(), text: text.to_owned() });
+    }
+}
+
+fn speech_thread(rx: mpsc::Receiver<Utterance>) {
+    let mut tts = match tts::Tts::default() {
+        Ok(t) => t,
+        Err(e) => {
+            tracing::error!(cause = %e, "speech system unavailable; the kiosk will be silent");
+            return;
+        }
+    };
+    let voices = tts.voices().unwrap_or_default();
+    let mut current_voice = String::new();
+    while let Ok(mut next) = rx.recv() {
+        // Only the newest request matters when several queued up.
+        while let Ok(newer) = rx.try_recv() {
+            next = newer;
+        }
+        if next.voice != current_voice {
+            match pick_voice(&voices, &next.voice) {
+                Some(v) => {
+                    if let Err(e) = tts.set_voice(v) {
+                        tracing::warn!(cause = %e, voice = next.voice, "cannot switch voice");
+                    }
+                }
+                None => tracing::warn!(voice = next.voice, "no voice for this language"),
+            }
+            current_voice = next.voice.clone();
+        }
+        if let Err(e) = tts.speak(next.text, true) {
+            tracing::warn!(cause = %e, "speech failed");
+        }
+    }
+}
+
+/// The voice whose language tag matches exactly (fr-FR, not the fr-BE that
+/// speech-dispatcher lists first), else one of the same primary language.
+fn pick_voice<'a>(voices: &'a [tts::Voice], tag: &str) -> Option<&'a tts::Voice> {
+    let primary = tag.split('-').next().unwrap_or(tag);
+    voices
+        .iter()
+        .find(|v| v.language().as_str().eq_ignore_ascii_case(tag))
+        .or_else(|| voices.iter().find(|v| v.language().primary_language().eq_ignore_ascii_case(primary)))
+}

@@ -1,0 +1,67 @@
+//! Every fixed string of the kiosk's screens, in French (the source language), written
+//! plainly: short sentences, one idea each (FALC). Translations are looked up by these
+//! exact texts in `content/po/<lang>.po`; `ALL` lets a test check that none is missing.
+//! `{n}` and `{total}` are filled in at run time and must stay in every translation.
+
+pub const ATTRACT: &str = "Touchez l'écran pour commencer";
+pub const LANGUAGE_TITLE: &str = "Choisissez votre langue";
+pub const HOME_TITLE: &str = "Que voulez-vous faire ?";
+pub const HOME_SPOKEN: &str = "Touchez la démarche que vous voulez faire.";
+pub const NEXT: &str = "Suivant";
+pub const BACK: &str = "Retour";
+pub const FINISH: &str = "J'ai fini";
+pub const STOP: &str = "Arrêter et tout effacer";
+pub const LISTEN: &str = "Écouter encore";
+pub const STEP_PROGRESS: &str = "Étape {n} sur {total}";
+pub const SITE_ADDRESS: &str = "Allez sur ce site :";
+pub const SITE_PASSWORD: &str = "Vous tapez vous-même votre mot de passe. Personne d'autre ne doit le voir.";
+pub const CHECKLIST_HINT: &str = "Vérifiez que vous avez :";
+pub const STOP_QUESTION: &str = "Voulez-vous vraiment arrêter ?";
+pub const STOP_EXPLAIN: &str = "Tout ce que vous avez fait ici sera effacé.";
+pub const STOP_YES: &str = "Oui, tout effacer";
+pub const STOP_NO: &str = "Non, continuer";
+pub const WAIT: &str = "Un instant, s'il vous plaît.";
+pub const END_TITLE: &str = "C'est fini. Vos documents sont effacés.";
+pub const END_SCANS: &str = "Documents scannés effacés : {n}";
+pub const END_PRINTS: &str = "Impressions effacées : {n}";
+pub const END_IMPORTS: &str = "Fichiers apportés effacés : {n}";
+pub const END_OTHER: &str = "Autres fichiers effacés : {n}";
+pub const END_NOTHING_LEFT: &str = "Rien de vous ne reste sur cette borne.";
+pub const END_NOT_VERIFIED: &str = "L'effacement n'est pas sûr. Prévenez l'accueil, s'il vous plaît.";
+pub const END_BUTTON: &str = "Retour au début";
+pub const OUT_OF_SERVICE_TITLE: &str = "Cette borne ne marche pas pour le moment.";
+pub const OUT_OF_SERVICE_TEXT: &str =
+    "Elle essaie de repartir toute seule. Vous pouvez demander de l'aide à l'accueil.";
+pub const START_FAILED: &str = "La borne n'a pas pu commencer. Réessayez dans un moment.";
+
+pub const ALL: &[&str] = &[
+    ATTRACT,
+    LANGUAGE_TITLE,
+    HOME_TITLE,
+    HOME_SPOKEN,
+    NEXT,
+    BACK,
+    FINISH,
+    STOP,
+    LISTEN,
+    STEP_PROGRESS,
+    SITE_ADDRESS,
+    SITE_PASSWORD,
+    CHECKLIST_HINT,
+    STOP_QUESTION,
+    STOP_EXPLAIN,
+    STOP_YES,
+    STOP_NO,
+    WAIT,
+    END_TITLE,
+    END_SCANS,
+    END_PRINTS,
+    END_IMPORTS,
+    END_OTHER,
+    END_NOTHING_LEFT,
+    END_NOT_VERIFIED,
+    END_BUTTON,
+    OUT_OF_SERVICE_TITLE,
+    OUT_OF_SERVICE_TEXT,
+    START_FAILED,
+];

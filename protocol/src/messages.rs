@@ -1,0 +1,232 @@
+//! The messages. Each is a JSON object whose `"type"` names it. Tags are never renamed or
+//! reused; a field added later gets `#[serde(default)]` so an older peer still parses.
+
+use serde::{Deserialize, Serialize};
+
+/// Chosen by the client, echoed in the reply so replies can be matched to requests.
+pub type RequestId = u64;
+
+/// What a client (the kiosk, or `agentctl`) sends to the agent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientMessage {
+    /// Must be the first frame. Replies: `welcome`, or `error` with `version_mismatch`
+    /// (then the agent closes the connection).
+    Hello {
+        protocol: u32,
+        /// Free text naming the client program, for the logs ("kiosk", "agentctl").
+        #[serde(default)]
+        client: String,
+    },
+    /// Opens a session and its folder. Replies: `session_started`, or `error` with
+    /// `not_allowed_in_state` when a session is already open.
+    StartSession { id: RequestId },
+    /// Ends the open session: the agent wipes it. Replies: `ack`, or `error` with
+    /// `not_allowed_in_state` when no session is open. Then the event `session_wiped`.
+    EndSession { id: RequestId, reason: EndReason },
+    /// Replies: `status`.
+    GetStatus { id: RequestId },
+    /// For IT staff: wipe the open session now, if any. Replies: `ack`; then the event
+    /// `session_wiped` when there was one.
+    WipeNow { id: RequestId },
+    /// Replies: `pong`.
+    Ping { id: RequestId },
+}
+
+impl ClientMessage {
+    /// Every `type` a client may send, for telling "unknown type" from "bad fields".
+    pub const TYPES: &'static [&'static str] =
+        &["hello", "start_session", "end_session", "get_status", "wipe_now", "ping"];
+
+    /// The request id, for every message but `hello`.
+    pub fn id(&self) -> Option<RequestId> {
+        match self {
+            ClientMessage::Hello { .. } => None,
+            ClientMessage::StartSession { id }
+            | ClientMessage::EndSession { id, .. }
+            | ClientMessage::GetStatus { id }
+            | ClientMessage::WipeNow { id }
+            | ClientMessage::Ping { id } => Some(*id),
+        }
+    }
+}
+
+/// What the agent sends: replies (with the request's `id`) and pushed events (without).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum AgentMessage {
+    /// Reply to `hello`.
+    Welcome { protocol: u32, agent_version: String },
+    /// Reply to `start_session`. `folder` is where the session's files go; the kiosk user
+    /// owns it and the agent deletes it when the session ends.
+    SessionStarted { id: RequestId, session: SessionId, folder: String },
+    /// Reply meaning "done" to `end_session` and `wipe_now`.
+    Ack { id: RequestId },
+    /// Reply to `get_status`.
+    Status { id: RequestId, status: AgentStatus },
+    /// Reply to `ping`.
+    Pong { id: RequestId },
+    /// A refused request (`id` set) or a refused frame (`id` null when it could not be read).
+    Error { id: Option<RequestId>, code: ErrorCode, message: String },
+    /// Event, pushed to every client: a session's folder is gone, with what it held.
+    SessionWiped { session: SessionId, reason: EndReason, receipt: WipeReceipt },
+}
+
+impl AgentMessage {
+    /// Every `type` the agent may send.
+    pub const TYPES: &'static [&'static str] =
+        &["welcome", "session_started", "ack", "status", "pong", "error", "session_wiped"];
+}
+
+/// A session's id: random, short, with no meaning and nothing about the person.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SessionId(pub String);
+
+impl std::fmt::Display for SessionId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Why a session ended. Counted anonymously by the agent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EndReason {
+    /// The person reached the end of what they came for.
+    Completed,
+    /// The person pressed "stop and erase everything".
+    Abandoned,
+    /// Nobody touched the screen for too long.
+    IdleTimeout,
+    /// IT staff or a mediator wiped it (`wipe_now`).
+    WipedByStaff,
+    /// Left over from before the agent started (crash, power loss).
+    Leftover,
+    /// The connection that opened the session closed (the kiosk crashed or restarted).
+    ClientGone,
+    /// The agent was stopped cleanly (shutdown, update) with a session open.
+    AgentStopped,
+    /// A reason this client does not know yet (a newer agent). Never sent.
+    #[serde(other)]
+    Unknown,
+}
+
+impl EndReason {
+    /// The reasons a client may give in `end_session`; the others are the agent's own.
+    pub fn client_may_send(self) -> bool {
+        matches!(self, EndReason::Completed | EndReason::Abandoned | EndReason::IdleTimeout)
+    }
+}
+
+/// What a wipe erased, counted by kind, for the "your documents were erased" screen.
+/// Counts only: never a file name, never content.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WipeReceipt {
+    /// Files under `scans/`.
+    #[serde(default)]
+    pub scans: u32,
+    /// Files under `prints/` (print jobs prepared or sent).
+    #[serde(default)]
+    pub print_jobs: u32,
+    /// Files under `imports/` (documents brought in by the person).
+    #[serde(default)]
+    pub imported_files: u32,
+    /// Every other file.
+    #[serde(default)]
+    pub other_files: u32,
+    /// Folders removed, the session folder itself not counted.
+    #[serde(default)]
+    pub folders: u32,
+    /// Bytes in all the files removed.
+    #[serde(default)]
+    pub bytes: u64,
+    /// The agent checked afterwards that the session folder no longer exists.
+    #[serde(default)]
+    pub verified: bool,
+}
+
+impl WipeReceipt {
+    pub fn files(&self) -> u32 {
+        self.scans + self.print_jobs + self.imported_files + self.other_files
+    }
+}
+
+/// The agent's state, devices and anonymous counters, for `agentctl status` and health.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentStatus {
+    pub state: SessionState,
+    #[serde(default)]
+    pub session: Option<SessionId>,
+    #[serde(default)]
+    pub uptime_s: u64,
+    #[serde(default)]
+    pub devices: Vec<DeviceStatus>,
+    #[serde(default)]
+    pub counters: Counters,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionState {
+    Idle,
+    InSession,
+    /// A state this client does not know yet (a newer agent). Never sent.
+    #[serde(other)]
+    Unknown,
+}
+
+/// One device and whether it is usable, as a short code (`ready`, `simulated`, …).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceStatus {
+    pub device: String,
+    pub state: String,
+    #[serde(default)]
+    pub simulated: bool,
+}
+
+/// Anonymous totals since the store was created. No identifiers, no times.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counters {
+    #[serde(default)]
+    pub sessions_started: u64,
+    #[serde(default)]
+    pub sessions_completed: u64,
+    #[serde(default)]
+    pub sessions_abandoned: u64,
+    #[serde(default)]
+    pub sessions_wiped: u64,
+}
+
+/// Why a frame or request was refused. Clients map each code to a plain-language message;
+/// the `message` text is for logs and IT staff only, never shown to the public.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The length prefix is over 64 KiB. The agent closes the connection.
+    FrameTooLarge,
+    /// The length prefix is 0. The agent closes the connection.
+    BadLength,
+    /// The body is not JSON.
+    BadJson,
+    /// The body has no `type`, or one this agent does not know.
+    UnknownType,
+    /// A known `type` with missing or wrongly typed fields.
+    BadRequest,
+    /// A request came before `hello`.
+    HelloRequired,
+    /// `hello` named another protocol version. The agent closes the connection.
+    VersionMismatch,
+    /// The peer's uid may not use this socket. The agent closes the connection.
+    PeerNotAllowed,
+    /// The request does not fit the agent's state (a second `start_session`, say).
+    NotAllowedInState,
+    /// The session folder could not be created or wiped.
+    SessionStorage,
+    /// Anything else; the agent's log says more. When it comes with `id` null (the
+    /// socket itself failed), the agent closes the connection.
+    Internal,
+    /// A code this client does not know yet (a newer agent).
+    #[serde(other)]
+    Unknown,
+}

@@ -1,0 +1,145 @@
+//! Golden wire tests: each message's JSON is pinned in `protocol/golden/`. Both ways are
+//! checked — our serialisation must equal the file to the byte, and the file must parse
+//! back to the same value — so an accidental rename or reorder of a field fails here
+//! before it breaks a kiosk in the field. `GOLDEN_UPDATE=1` rewrites the files.
+
+use guichet_protocol::*;
+
+fn receipt() -> WipeReceipt {
+    WipeReceipt {
+        scans: 3,
+        print_jobs: 1,
+        imported_files: 0,
+        other_files: 2,
+        folders: 2,
+        bytes: 1_843_200,
+        verified: true,
+    }
+}
+
+fn client_samples() -> Vec<(&'static str, ClientMessage)> {
+    vec![
+        ("hello", ClientMessage::Hello { protocol: 1, client: "kiosk".into() }),
+        ("start_session", ClientMessage::StartSession { id: 1 }),
+        ("end_session", ClientMessage::EndSession { id: 2, reason: EndReason::Completed }),
+        ("get_status", ClientMessage::GetStatus { id: 3 }),
+        ("wipe_now", ClientMessage::WipeNow { id: 4 }),
+        ("ping", ClientMessage::Ping { id: 5 }),
+    ]
+}
+
+fn agent_samples() -> Vec<(&'static str, AgentMessage)> {
+    let session = SessionId("k7f2a9c4e1b03d58".into());
+    vec![
+        ("welcome", AgentMessage::Welcome { protocol: 1, agent_version: "0.1.0".into() }),
+        (
+            "session_started",
+            AgentMessage::SessionStarted {
+                id: 1,
+                session: session.clone(),
+                folder: "/run/guichet/session/k7f2a9c4e1b03d58".into(),
+            },
+        ),
+        ("ack", AgentMessage::Ack { id: 2 }),
+        (
+            "status",
+            AgentMessage::Status {
+                id: 3,
+                status: AgentStatus {
+                    state: SessionState::InSession,
+                    session: Some(session.clone()),
+                    uptime_s: 3600,
+                    devices: vec![DeviceStatus { device: "printer".into(), state: "ready".into(), simulated: true }],
+                    counters: Counters {
+                        sessions_started: 12,
+                        sessions_completed: 9,
+                        sessions_abandoned: 2,
+                        sessions_wiped: 12,
+                    },
+                },
+            },
+        ),
+        ("pong", AgentMessage::Pong { id: 5 }),
+        (
+            "error",
+            AgentMessage::Error {
+                id: Some(6),
+                code: ErrorCode::NotAllowedInState,
+                message: "a session is already open".into(),
+            },
+        ),
+        ("session_wiped", AgentMessage::SessionWiped { session, reason: EndReason::Completed, receipt: receipt() }),
+    ]
+}
+
+fn check<T>(dir: &str, name: &str, msg: &T, types: &[&str])
+where
+    T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+{
+    let path = format!("{}/golden/{dir}/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    let ours = serde_json::to_string(msg).unwrap();
+    if std::env::var_os("GOLDEN_UPDATE").is_some() {
+        std::fs::create_dir_all(std::path::Path::new(&path).parent().unwrap()).unwrap();
+        std::fs::write(&path, format!("{ours}\n")).unwrap();
+    }
+    let golden = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    assert_eq!(ours, golden.trim_end(), "serialisation of {name} drifted from {path}");
+    let parsed: T = decode_body(golden.trim_end().as_bytes(), types).unwrap();
+    assert_eq!(&parsed, msg, "{path} no longer parses to the same message");
+}
+
+#[test]
+fn client_messages_match_golden_files() {
+    let samples = client_samples();
+    assert_eq!(samples.len(), ClientMessage::TYPES.len(), "a client message has no golden file");
+    for (name, msg) in &samples {
+        assert!(ClientMessage::TYPES.contains(name));
+        check("client", name, msg, ClientMessage::TYPES);
+    }
+}
+
+#[test]
+fn agent_messages_match_golden_files() {
+    let samples = agent_samples();
+    assert_eq!(samples.len(), AgentMessage::TYPES.len(), "an agent message has no golden file");
+    for (name, msg) in &samples {
+        assert!(AgentMessage::TYPES.contains(name));
+        check("agent", name, msg, AgentMessage::TYPES);
+    }
+}
+
+#[test]
+fn every_error_code_has_a_stable_name() {
+    let codes = [
+        (ErrorCode::FrameTooLarge, "frame_too_large"),
+        (ErrorCode::BadLength, "bad_length"),
+        (ErrorCode::BadJson, "bad_json"),
+        (ErrorCode::UnknownType, "unknown_type"),
+        (ErrorCode::BadRequest, "bad_request"),
+        (ErrorCode::HelloRequired, "hello_required"),
+        (ErrorCode::VersionMismatch, "version_mismatch"),
+        (ErrorCode::PeerNotAllowed, "peer_not_allowed"),
+        (ErrorCode::NotAllowedInState, "not_allowed_in_state"),
+        (ErrorCode::SessionStorage, "session_storage"),
+        (ErrorCode::Internal, "internal"),
+    ];
+    for (code, name) in codes {
+        assert_eq!(serde_json::to_string(&code).unwrap(), format!("\"{name}\""));
+    }
+    // A newer agent's code must not break an older kiosk.
+    let future: ErrorCode = serde_json::from_str("\"printer_on_fire\"").unwrap();
+    assert_eq!(future, ErrorCode::Unknown);
+}
+
+#[test]
+fn older_peer_without_new_fields_still_parses() {
+    let minimal = r#"{"type":"session_wiped","session":"a","reason":"idle_timeout","receipt":{}}"#;
+    let msg: AgentMessage = decode_body(minimal.as_bytes(), AgentMessage::TYPES).unwrap();
+    match msg {
+        AgentMessage::SessionWiped { receipt, reason, .. } => {
+            assert_eq!(receipt, WipeReceipt::default());
+            assert_eq!(reason, EndReason::IdleTimeout);
+        }
+        other => panic!("parsed as {other:?}"),
+    }
+}

@@ -1,0 +1,183 @@
+//! Shared helpers for the end-to-end tests: an agent on a temporary socket (in this
+//! process, or as the real binary), and raw frame I/O for hostile-client tests.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use guichet_agent::{Config, Devices, Setup, server, store::Store};
+use guichet_protocol::{AgentMessage, decode_body, read_frame};
+use tokio::net::UnixStream;
+
+/// How long any test waits for anything before it fails.
+pub const BOUND: Duration = Duration::from_secs(10);
+
+/// A config whose every path is under `dir`, allowing only this process's uid.
+pub fn test_config(dir: &Path) -> Config {
+    Config {
+        runtime_dir: dir.join("run"),
+        socket: None,
+        state_dir: dir.join("state"),
+        kiosk_user: None,
+        socket_group: None,
+        allowed_uids: vec![nix_uid()],
+        allow_root: false,
+        ..Config::default()
+    }
+}
+
+/// This process's uid (the owner of /proc/self).
+pub fn nix_uid() -> u32 {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self").map(|m| m.uid()).expect("/proc/self")
+}
+
+/// An agent served from a thread of this process, on a temporary socket.
+pub struct TestAgent {
+    pub dir: tempfile::TempDir,
+    pub config: Config,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl TestAgent {
+    pub fn start(tweak: impl FnOnce(&mut Config)) -> TestAgent {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut config = test_config(dir.path());
+        tweak(&mut config);
+        TestAgent::start_in(dir, config)
+    }
+
+    pub fn start_in(dir: tempfile::TempDir, config: Config) -> TestAgent {
+        std::fs::create_dir_all(&config.state_dir).unwrap();
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let (ready_tx, ready_rx) = mpsc::channel();
+        let thread_config = config.clone();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+            rt.block_on(async move {
+                let store = Store::open(&thread_config.store_path()).unwrap();
+                let listener = server::bind(&thread_config).unwrap();
+                ready_tx.send(()).unwrap();
+                let setup = Setup { config: thread_config, store };
+                guichet_agent::run(listener, Devices::simulated(), setup, async {
+                    let _ = stop_rx.await;
+                })
+                .await
+                .unwrap();
+            });
+        });
+        ready_rx.recv_timeout(BOUND).expect("agent did not bind in time");
+        TestAgent { dir, config, stop: Some(stop_tx), thread: Some(thread) }
+    }
+
+    pub fn socket(&self) -> PathBuf {
+        self.config.socket_path()
+    }
+
+    pub fn sessions_dir(&self) -> PathBuf {
+        self.config.sessions_dir()
+    }
+
+    /// Stops the agent cleanly and returns its folder.
+    pub fn stop(mut self) -> tempfile::TempDir {
+        self.shutdown();
+        let dir = tempfile::tempdir().unwrap();
+        std::mem::replace(&mut self.dir, dir)
+    }
+
+    fn shutdown(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for TestAgent {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+/// A built binary of the workspace, next to this test's own executable.
+pub fn bin(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("current exe");
+    let dir = exe.parent().and_then(Path::parent).expect("target dir");
+    let path = dir.join(name);
+    assert!(path.exists(), "{} is not built: run `cargo build --release --workspace` first", path.display());
+    path
+}
+
+/// Reads the next agent frame, with the test bound.
+pub async fn next_msg(stream: &mut UnixStream) -> AgentMessage {
+    let body = tokio::time::timeout(BOUND, read_frame(stream)).await.expect("agent silent").expect("frame");
+    decode_body(&body, AgentMessage::TYPES).expect("agent sent a bad frame")
+}
+
+/// A real `agent` process on a temporary runtime folder, started and waited for through
+/// its "ready" log line.
+pub struct AgentProcess {
+    pub child: std::process::Child,
+    lines: mpsc::Receiver<String>,
+}
+
+impl AgentProcess {
+    pub fn spawn(dir: &Path) -> AgentProcess {
+        use std::io::BufRead;
+        // A real config file, as on a device, with every path in the test's folder.
+        let config = dir.join("agent.toml");
+        let text = format!(
+            "runtime_dir = {:?}\nstate_dir = {:?}\nallowed_uids = [{}]\nallow_root = false\n",
+            dir.join("run"),
+            dir.join("state"),
+            nix_uid()
+        );
+        std::fs::write(&config, text).expect("write config");
+        let mut child = std::process::Command::new(bin("agent"))
+            .arg("--config")
+            .arg(&config)
+            .args(["--simulated", "--socket-group", "-"])
+            .env("RUST_LOG", "info")
+            .env("NO_COLOR", "1")
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn agent");
+        let stderr = child.stderr.take().expect("stderr");
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        AgentProcess { child, lines }
+    }
+
+    /// Waits for the log line containing `needle`, at most `BOUND`.
+    pub fn wait_log(&self, needle: &str) -> String {
+        let deadline = Instant::now() + BOUND;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) if line.contains(needle) => return line,
+                Ok(_) => continue,
+                Err(_) => panic!("the agent never logged {needle:?}"),
+            }
+        }
+    }
+
+    pub fn kill9(&mut self) {
+        let _ = self.child.kill(); // SIGKILL
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for AgentProcess {
+    fn drop(&mut self) {
+        self.kill9();
+    }
+}
