@@ -161,7 +161,7 @@ impl Controller {
         }
     }
 
-    pub fn next(&mut self) -> Vec<Command> {
+    pub fn next_step(&mut self) -> Vec<Command> {
         if self.screen != Screen::Step || self.busy {
             return vec![];
         }

@@ -138,60 +138,52 @@ pub fn screenshot_walk(
     for lang in &langs {
         let mut n = 0;
         // Out of service first, in this language.
-        ui.act(|c| {
+        ui.update(|c| {
             c.choose_language(lang);
             c.on_event(LinkEvent::Disconnected);
-            vec![]
         });
         shot(lang, &mut n, "out-of-service")?;
-        ui.act(|c| {
+        ui.update(|c| {
             c.on_event(LinkEvent::Connected);
-            vec![]
         });
         pump(&ui, &mut feed, |c| c.screen() == Screen::Attract)?;
         for _ in 0..langs.len() {
             if ui.controller().view().voice == voice_of(lang) {
                 break;
             }
-            ui.act(|c| {
+            ui.update(|c| {
                 c.rotate_attract();
-                vec![]
             });
         }
         shot(lang, &mut n, "attract")?;
         ui.act(Controller::touch_attract);
         pump(&ui, &mut feed, |c| c.screen() == Screen::Language)?;
         shot(lang, &mut n, "language")?;
-        ui.act(|c| {
+        ui.update(|c| {
             c.choose_language(lang);
-            vec![]
         });
         shot(lang, &mut n, "home")?;
-        ui.act(|c| {
+        ui.update(|c| {
             c.open_procedure(0);
-            vec![]
         });
         let steps = ui.controller().procedures().first().map_or(0, |p| p.steps.len());
         for step in 0..steps {
             shot(lang, &mut n, &format!("step{}", step + 1))?;
             if step == 0 {
-                ui.act(|c| {
+                ui.update(|c| {
                     c.ask_stop();
-                    vec![]
                 });
                 shot(lang, &mut n, "stop-confirm")?;
-                ui.act(|c| {
+                ui.update(|c| {
                     c.cancel_stop();
-                    vec![]
                 });
             }
-            ui.act(Controller::next);
+            ui.act(Controller::next_step);
         }
         pump(&ui, &mut feed, |c| c.screen() == Screen::End)?;
         shot(lang, &mut n, "end")?;
-        ui.act(|c| {
+        ui.update(|c| {
             c.end_done();
-            vec![]
         });
     }
     Ok(written)

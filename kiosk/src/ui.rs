@@ -69,6 +69,12 @@ impl KioskUi {
         self.refresh();
     }
 
+    /// Runs a controller action that needs nothing from the agent, and redraws.
+    pub fn update(&self, action: impl FnOnce(&mut Controller)) {
+        action(&mut self.controller.borrow_mut());
+        self.refresh();
+    }
+
     fn connect(self: &Rc<Self>) {
         let view = self.window.global::<View>();
         let weak = Rc::downgrade(self);
@@ -81,23 +87,23 @@ impl KioskUi {
             }
         };
         view.on_touched_attract(on(|ui| ui.act(Controller::touch_attract)));
-        view.on_next_pressed(on(|ui| ui.act(Controller::next)));
-        view.on_back_pressed(on(|ui| ui.act(|c| no_command(c.back()))));
-        view.on_stop_pressed(on(|ui| ui.act(|c| no_command(c.ask_stop()))));
-        view.on_stop_cancelled(on(|ui| ui.act(|c| no_command(c.cancel_stop()))));
+        view.on_next_pressed(on(|ui| ui.act(Controller::next_step)));
+        view.on_back_pressed(on(|ui| ui.update(Controller::back)));
+        view.on_stop_pressed(on(|ui| ui.update(Controller::ask_stop)));
+        view.on_stop_cancelled(on(|ui| ui.update(Controller::cancel_stop)));
         view.on_stop_confirmed(on(|ui| ui.act(Controller::confirm_stop)));
-        view.on_end_pressed(on(|ui| ui.act(|c| no_command(c.end_done()))));
+        view.on_end_pressed(on(|ui| ui.update(Controller::end_done)));
         view.on_listen_pressed(on(|ui| ui.speak_now()));
         let weak = Rc::downgrade(self);
         view.on_chose_language(move |code| {
             if let Some(ui) = weak.upgrade() {
-                ui.act(|c| no_command(c.choose_language(&code)));
+                ui.update(|c| c.choose_language(&code));
             }
         });
         let weak = Rc::downgrade(self);
         view.on_opened_procedure(move |index| {
             if let Some(ui) = weak.upgrade() {
-                ui.act(|c| no_command(c.open_procedure(usize::try_from(index).unwrap_or(usize::MAX))));
+                ui.update(|c| c.open_procedure(usize::try_from(index).unwrap_or(usize::MAX)));
             }
         });
         let weak = Rc::downgrade(self);
@@ -144,10 +150,6 @@ impl KioskUi {
             self.speaker.speak(data.voice, &data.spoken);
         }
     }
-}
-
-fn no_command(_: ()) -> Vec<Command> {
-    Vec::new()
 }
 
 fn model<T: Clone + 'static>(items: Vec<T>) -> ModelRc<T> {

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what Guichet needs to build, run and test on Debian 12 (bookworm), and does
+# nothing when it is all there already. Sourced by demo.sh and test.sh.
+set -euo pipefail
+
+GUICHET_PACKAGES=(
+    # build
+    pkg-config gcc libfontconfig1-dev libxkbcommon-dev libinput-dev libudev-dev libgbm-dev
+    libspeechd-dev libclang-dev
+    # run: fonts with Latin and Arabic, speech
+    fonts-noto-core speech-dispatcher speech-dispatcher-espeak-ng espeak-ng
+    # tests: real printer, scanner, PDF tools, a display for the windowed demo, D-Bus
+    cups-ipp-utils sane-utils sane-airscan poppler-utils xvfb dbus gettext
+)
+
+guichet_setup() {
+    local missing=()
+    for p in "${GUICHET_PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    if ((${#missing[@]})); then
+        echo "==> Installing Debian packages: ${missing[*]}"
+        local sudo=""
+        [[ $(id -u) -eq 0 ]] || sudo="sudo"
+        $sudo apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    fi
+    if ! command -v cargo >/dev/null; then
+        [[ -x "$HOME/.cargo/bin/cargo" ]] && export PATH="$HOME/.cargo/bin:$PATH"
+    fi
+    if ! command -v cargo >/dev/null; then
+        echo "Rust is missing: install it with rustup (https://rustup.rs), Rust 1.92 or newer." >&2
+        exit 1
+    fi
+}

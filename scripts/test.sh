@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The README's second command: installs what is needed, then runs every check and test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup.sh
+guichet_setup
+
+echo "==> Format"
+cargo fmt --all -- --check
+echo "==> Build (release: the tests reuse it)"
+cargo build --release --workspace --all-targets
+echo "==> Lints"
+cargo clippy --release --workspace --all-targets -- -D warnings
+echo "==> Tests"
+cargo test --release --workspace
+echo "==> Every screen renders, in every language, at both panel sizes"
+out=$(mktemp -d)
+./target/release/kiosk --screenshot "$out/1280" --speech off
+./target/release/kiosk --screenshot "$out/1920" --size 1920x1080 --speech off
+rm -rf "$out"
+echo "==> All checks passed"

@@ -1,0 +1,180 @@
+//! The kiosk's real UI, driven through Slint's testing backend by accessible label (which
+//! also proves every control has one), against a real agent, with a recording speaker:
+//! attract → language → home → a whole procedure → end, in French and in Arabic.
+
+use std::path::PathBuf;
+use std::rc::Rc;
+use std::sync::mpsc;
+
+use guichet_kiosk::controller::{Controller, Screen};
+use guichet_kiosk::i18n::Catalog;
+use guichet_kiosk::link::{Link, LinkEvent};
+use guichet_kiosk::speech::RecordingSpeaker;
+use guichet_kiosk::ui::KioskUi;
+use guichet_kiosk::{AppWindow, Assets, texts as t};
+use guichet_protocol::AgentMessage;
+use guichet_tests::{BOUND, TestAgent};
+use i_slint_backend_testing::{AccessibleRole, ElementHandle};
+use slint::ComponentHandle;
+
+struct Walk {
+    ui: Rc<KioskUi>,
+    events: mpsc::Receiver<LinkEvent>,
+    speaker: RecordingSpeaker,
+    session_folder: Option<PathBuf>,
+}
+
+impl Walk {
+    /// Taps the control whose accessible label is `label`.
+    fn tap(&self, label: &str) {
+        let found: Vec<ElementHandle> = ElementHandle::find_by_accessible_label(self.ui.window(), label).collect();
+        assert!(!found.is_empty(), "no control labelled {label:?} on the {:?} screen", self.screen());
+        found[0].invoke_accessible_default_action();
+    }
+
+    fn screen(&self) -> Screen {
+        self.ui.controller().screen()
+    }
+
+    /// Feeds the link's events to the UI until `done` holds, at most `BOUND`.
+    fn pump(&mut self, what: &str, done: impl Fn(&Controller) -> bool) {
+        while !done(&self.ui.controller()) {
+            let event = self.events.recv_timeout(BOUND).unwrap_or_else(|_| panic!("timed out waiting for {what}"));
+            if let LinkEvent::Agent(AgentMessage::SessionStarted { folder, .. }) = &event {
+                self.session_folder = Some(PathBuf::from(folder));
+            }
+            self.ui.on_link_event(event);
+        }
+    }
+
+    fn last_said(&self) -> (String, String) {
+        let u = self.speaker.last().expect("nothing was said");
+        (u.voice, u.text)
+    }
+
+    /// Every button on screen has a non-empty label.
+    fn check_labels(&self) {
+        let buttons = i_slint_backend_testing::ElementQuery::from_root(self.ui.window())
+            .match_accessible_role(AccessibleRole::Button)
+            .find_all();
+        assert!(!buttons.is_empty(), "no button on the {:?} screen", self.screen());
+        for b in buttons {
+            let label = b.accessible_label().unwrap_or_default();
+            assert!(!label.trim().is_empty(), "a button without a label on the {:?} screen", self.screen());
+        }
+    }
+}
+
+fn content_dir() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../content"))
+}
+
+#[test]
+fn walk_a_procedure_in_french_then_in_arabic() {
+    i_slint_backend_testing::init_no_event_loop();
+    let agent = TestAgent::start(|_| {});
+    let (tx, events) = mpsc::channel();
+    let link = Link::start(agent.socket(), move |ev| {
+        let _ = tx.send(ev);
+    });
+    let assets = Assets::load(&content_dir());
+    let procedure = assets.procedures.iter().find(|p| p.id == "ameli-attestation-droits").unwrap().clone();
+    let ar: Catalog = assets.catalogs.iter().find(|c| c.language.code == "ar").expect("Arabic").clone();
+    let speaker = RecordingSpeaker::default();
+    let window = AppWindow::new().unwrap();
+    let controller = Controller::new(assets.procedures, assets.catalogs);
+    let ui = KioskUi::new(window, controller, Box::new(speaker.clone()), link);
+    ui.window().show().unwrap();
+    let mut w = Walk { ui, events, speaker, session_folder: None };
+
+    // Before the agent answers, the kiosk says it is out of service.
+    assert_eq!(w.screen(), Screen::OutOfService);
+    w.pump("the agent", |c| c.screen() == Screen::Attract);
+    w.speaker.clear();
+
+    // --- French ---
+    w.check_labels();
+    w.tap(t::ATTRACT);
+    w.pump("the session", |c| c.screen() == Screen::Language);
+    assert_eq!(w.last_said(), ("fr-FR".into(), t::LANGUAGE_TITLE.into()));
+    w.check_labels();
+    w.tap("Français");
+    assert_eq!(w.screen(), Screen::Home);
+    assert_eq!(w.last_said().1, format!("{} {}", t::HOME_TITLE, t::HOME_SPOKEN));
+    w.check_labels();
+    w.tap(&procedure.title);
+    for (i, step) in procedure.steps.iter().enumerate() {
+        assert_eq!(w.screen(), Screen::Step);
+        assert_eq!(w.ui.controller().step_index(), i);
+        let (voice, said) = w.last_said();
+        assert_eq!(voice, "fr-FR");
+        assert!(said.starts_with(&step.title), "step {i} said {said:?}");
+        for item in &step.items {
+            assert!(said.contains(item.as_str()), "step {i} did not say {item:?}");
+        }
+        if step.url.is_some() {
+            assert!(said.contains(t::SITE_PASSWORD), "the password warning must be spoken");
+        }
+        w.check_labels();
+        let next = if i + 1 == procedure.steps.len() { t::FINISH } else { t::NEXT };
+        w.tap(next);
+    }
+    // A scan the person made during the visit must be on the receipt.
+    std::fs::write(w.session_folder.clone().unwrap().join("scans/page-1.jpg"), b"jpeg").unwrap();
+    w.pump("the wipe", |c| c.screen() == Screen::End);
+    let said = w.last_said().1;
+    assert!(said.starts_with(t::END_TITLE), "{said}");
+    assert!(said.contains(&t::END_SCANS.replace("{n}", "1")), "{said}");
+    assert!(said.contains(t::END_NOTHING_LEFT), "{said}");
+    assert!(!w.session_folder.take().unwrap().exists());
+    w.check_labels();
+    w.tap(t::END_BUTTON);
+    assert_eq!(w.screen(), Screen::Attract);
+
+    // --- Arabic, then stop and erase halfway ---
+    w.tap(t::ATTRACT);
+    w.pump("the second session", |c| c.screen() == Screen::Language);
+    w.tap("العربية");
+    assert_eq!(w.screen(), Screen::Home);
+    let (voice, said) = w.last_said();
+    assert_eq!(voice, "ar");
+    assert!(said.starts_with(&ar.tr(t::HOME_TITLE)), "{said}");
+    assert_ne!(ar.tr(t::HOME_TITLE), t::HOME_TITLE, "Arabic must not fall back to French");
+    assert!(w.ui.window().global::<guichet_kiosk::View>().get_rtl(), "Arabic must be laid out right to left");
+    w.tap(&ar.tr(&procedure.title));
+    assert_eq!(w.last_said(), ("ar".into(), w.ui.controller().view().spoken));
+    assert!(w.last_said().1.starts_with(&ar.tr(&procedure.steps[0].title)));
+    w.tap(&ar.tr(t::NEXT));
+    assert_eq!(w.ui.controller().step_index(), 1);
+    w.tap(&ar.tr(t::BACK));
+    assert_eq!(w.ui.controller().step_index(), 0);
+    w.tap(&ar.tr(t::STOP));
+    assert!(w.last_said().1.starts_with(&ar.tr(t::STOP_QUESTION)));
+    w.check_labels();
+    w.tap(&ar.tr(t::STOP_NO));
+    assert_eq!(w.screen(), Screen::Step, "'no' must keep the person where they were");
+    w.tap(&ar.tr(t::STOP));
+    w.tap(&ar.tr(t::STOP_YES));
+    w.pump("the wipe", |c| c.screen() == Screen::End);
+    assert!(w.last_said().1.starts_with(&ar.tr(t::END_TITLE)));
+    assert!(!w.session_folder.take().unwrap().exists());
+    w.tap(&ar.tr(t::END_BUTTON));
+    assert_eq!(w.screen(), Screen::Attract);
+    assert!(!w.ui.window().global::<guichet_kiosk::View>().get_rtl(), "back to French after a visit");
+}
+
+#[test]
+fn controller_alone_survives_an_agent_that_vanishes() {
+    let assets = Assets::load(&content_dir());
+    let mut c = Controller::new(assets.procedures, assets.catalogs);
+    c.on_event(LinkEvent::Connected);
+    assert_eq!(c.screen(), Screen::Attract);
+    assert_eq!(c.touch_attract().len(), 1);
+    c.on_event(LinkEvent::Disconnected);
+    assert_eq!(c.screen(), Screen::OutOfService);
+    // Taps on a dead screen do nothing and ask nothing of the agent.
+    assert!(c.touch_attract().is_empty());
+    assert!(c.next_step().is_empty());
+    c.on_event(LinkEvent::Connected);
+    assert_eq!(c.screen(), Screen::Attract);
+}
