@@ -151,42 +151,57 @@ pub fn screenshot_walk(
             if ui.controller().view().voice == voice_of(lang) {
                 break;
             }
-            ui.update(|c| {
-                c.rotate_attract();
-            });
+            ui.update(Controller::rotate_attract);
         }
         shot(lang, &mut n, "attract")?;
         ui.act(Controller::touch_attract);
         pump(&ui, &mut feed, |c| c.screen() == Screen::Language)?;
         shot(lang, &mut n, "language")?;
-        ui.update(|c| {
-            c.choose_language(lang);
-        });
+        ui.update(|c| c.choose_language(lang));
         shot(lang, &mut n, "home")?;
-        ui.update(|c| {
-            c.open_procedure(0);
-        });
-        let steps = ui.controller().procedures().first().map_or(0, |p| p.steps.len());
-        for step in 0..steps {
-            shot(lang, &mut n, &format!("step{}", step + 1))?;
-            if step == 0 {
-                ui.update(|c| {
-                    c.ask_stop();
-                });
-                shot(lang, &mut n, "stop-confirm")?;
-                ui.update(|c| {
-                    c.cancel_stop();
-                });
+        // Every step of every procedure; the last one is finished, which ends the visit.
+        let procedures: Vec<(String, usize)> =
+            ui.controller().procedures().iter().map(|p| (p.id.clone(), p.steps.len())).collect();
+        for (index, (id, steps)) in procedures.iter().enumerate() {
+            ui.update(|c| c.open_procedure(index));
+            for step in 0..*steps {
+                shot(lang, &mut n, &format!("{id}-step{}", step + 1))?;
+                if index == 0 && step == 0 {
+                    ui.update(Controller::ask_stop);
+                    shot(lang, &mut n, "stop-confirm")?;
+                    ui.update(Controller::cancel_stop);
+                }
+                if index + 1 < procedures.len() && step + 1 == *steps {
+                    while ui.controller().screen() == Screen::Step {
+                        ui.update(Controller::back);
+                    }
+                } else {
+                    ui.act(Controller::next_step);
+                }
             }
-            ui.act(Controller::next_step);
+        }
+        if procedures.is_empty() {
+            // Nothing to walk: leave the way a person would, through "stop".
+            ui.update(Controller::ask_stop);
+            ui.act(Controller::confirm_stop);
         }
         pump(&ui, &mut feed, |c| c.screen() == Screen::End)?;
         shot(lang, &mut n, "end")?;
-        ui.update(|c| {
-            c.end_done();
-        });
+        ui.update(Controller::end_done);
     }
     Ok(written)
+}
+
+/// Renders the attract screen once to `path` and returns: what a kiosk shows first,
+/// measured by the start-up benchmark.
+pub fn first_frame(path: &Path, size: (u32, u32), assets: Assets) -> Result<(), String> {
+    let window = HeadlessPlatform::install(size.0, size.1)?;
+    let app = AppWindow::new().map_err(|e| e.to_string())?;
+    let (link, _commands) = Link::detached();
+    let ui = KioskUi::new(app, Controller::new(assets.procedures, assets.catalogs), Box::new(SilentSpeaker), link);
+    app_show(&ui)?;
+    ui.on_link_event(LinkEvent::Connected);
+    write_png(&render(&window), path)
 }
 
 fn voice_of(code: &str) -> &'static str {

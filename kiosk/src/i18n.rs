@@ -13,7 +13,7 @@ pub struct Language {
     /// The language's name in itself.
     pub name: &'static str,
     pub rtl: bool,
-    /// The speech voice's language tag.
+    /// The speech voice's language tag, as espeak-ng names it through speech-dispatcher.
     pub voice: &'static str,
 }
 
@@ -21,9 +21,9 @@ pub const LANGUAGES: &[Language] = &[
     Language { code: "fr", name: "Français", rtl: false, voice: "fr-FR" },
     Language { code: "ar", name: "العربية", rtl: true, voice: "ar" },
     Language { code: "en", name: "English", rtl: false, voice: "en-GB" },
-    Language { code: "es", name: "Español", rtl: false, voice: "es-ES" },
-    Language { code: "pt", name: "Português", rtl: false, voice: "pt-PT" },
-    Language { code: "tr", name: "Türkçe", rtl: false, voice: "tr-TR" },
+    Language { code: "es", name: "Español", rtl: false, voice: "es" },
+    Language { code: "pt", name: "Português", rtl: false, voice: "pt" },
+    Language { code: "tr", name: "Türkçe", rtl: false, voice: "tr" },
 ];
 
 pub fn language(code: &str) -> Option<&'static Language> {

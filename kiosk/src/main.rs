@@ -27,6 +27,9 @@ struct Args {
     /// Render every screen in every language to PNG files in DIR, with no display.
     #[arg(long, value_name = "DIR")]
     screenshot: Option<PathBuf>,
+    /// Render the first screen to this PNG file and exit (start-up benchmark).
+    #[arg(long, value_name = "PNG")]
+    first_frame: Option<PathBuf>,
     /// With --screenshot: use the agent at --socket instead of simulated answers.
     #[arg(long)]
     with_agent: bool,
@@ -72,6 +75,9 @@ fn main() -> anyhow::Result<()> {
         tracing::error!(folder = %content.display(), "no procedure could be loaded");
     }
 
+    if let Some(png) = &args.first_frame {
+        return headless::first_frame(png, args.size, assets).map_err(anyhow::Error::msg);
+    }
     if let Some(dir) = &args.screenshot {
         let socket = args.with_agent.then(|| args.socket.clone());
         let files = headless::screenshot_walk(dir, args.size, assets, socket).map_err(anyhow::Error::msg)?;
@@ -99,7 +105,7 @@ fn main() -> anyhow::Result<()> {
         });
     });
     let speaker: Box<dyn Speaker> = match args.speech {
-        SpeechChoice::Tts => Box::new(TtsSpeaker::start()),
+        SpeechChoice::Tts => Box::new(TtsSpeaker::start(None)),
         SpeechChoice::Off => Box::new(SilentSpeaker),
     };
     let controller = Controller::new(assets.procedures, assets.catalogs);

@@ -58,6 +58,31 @@ impl Speaker for RecordingSpeaker {
     }
 }
 
+/// What the speech thread reports, for tests, benchmarks and health.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SpeechEvent {
+    /// Connected to speech-dispatcher; how many voices it offers.
+    Ready {
+        voices: usize,
+    },
+    /// Switched to the voice for this language tag (the voice's own tag, such as fr-FR).
+    VoiceChosen {
+        requested: String,
+        chosen: String,
+    },
+    /// No voice for this language: the text is spoken in the previous voice.
+    NoVoice {
+        requested: String,
+    },
+    /// The synthesiser started sounding the utterance.
+    Began,
+    Ended,
+    /// The speech system could not be used; the kiosk stays silent.
+    Unavailable {
+        reason: String,
+    },
+}
+
 /// Real speech through speech-dispatcher, on a thread of its own.
 pub struct TtsSpeaker {
     tx: mpsc::Sender<Utterance>,
@@ -65,9 +90,10 @@ pub struct TtsSpeaker {
 
 impl TtsSpeaker {
     /// Starts the speech thread; speech-dispatcher is contacted there, not here.
-    pub fn start() -> TtsSpeaker {
+    /// `observer`, when given, hears what happens to each utterance.
+    pub fn start(observer: Option<mpsc::Sender<SpeechEvent>>) -> TtsSpeaker {
         let (tx, rx) = mpsc::channel::<Utterance>();
-        let spawned = std::thread::Builder::new().name("speech".into()).spawn(move || speech_thread(rx));
+        let spawned = std::thread::Builder::new().name("speech".into()).spawn(move || speech_thread(rx, observer));
         if let Err(e) = spawned {
             tracing::error!(cause = %e, "cannot start the speech thread; the kiosk will be silent");
         }
@@ -82,15 +108,27 @@ impl Speaker for TtsSpeaker {
     }
 }
 
-fn speech_thread(rx: mpsc::Receiver<Utterance>) {
+fn speech_thread(rx: mpsc::Receiver<Utterance>, observer: Option<mpsc::Sender<SpeechEvent>>) {
+    let tell = move |e: SpeechEvent| {
+        if let Some(o) = &observer {
+            let _ = o.send(e);
+        }
+    };
     let mut tts = match tts::Tts::default() {
         Ok(t) => t,
         Err(e) => {
             tracing::error!(cause = %e, "speech system unavailable; the kiosk will be silent");
+            tell(SpeechEvent::Unavailable { reason: e.to_string() });
             return;
         }
     };
     let voices = tts.voices().unwrap_or_default();
+    tell(SpeechEvent::Ready { voices: voices.len() });
+    let begin = tell.clone();
+    let end = tell.clone();
+    // Callbacks are optional: without them speech still works, only unobserved.
+    let _ = tts.on_utterance_begin(Some(Box::new(move |_| begin(SpeechEvent::Began))));
+    let _ = tts.on_utterance_end(Some(Box::new(move |_| end(SpeechEvent::Ended))));
     let mut current_voice = String::new();
     while let Ok(mut next) = rx.recv() {
         // Only the newest request matters when several queued up.
@@ -99,12 +137,17 @@ fn speech_thread(rx: mpsc::Receiver<Utterance>) {
         }
         if next.voice != current_voice {
             match pick_voice(&voices, &next.voice) {
-                Some(v) => {
-                    if let Err(e) = tts.set_voice(v) {
-                        tracing::warn!(cause = %e, voice = next.voice, "cannot switch voice");
-                    }
+                Some(v) => match tts.set_voice(v) {
+                    Ok(()) => tell(SpeechEvent::VoiceChosen {
+                        requested: next.voice.clone(),
+                        chosen: v.language().to_string(),
+                    }),
+                    Err(e) => tracing::warn!(cause = %e, voice = next.voice, "cannot switch voice"),
+                },
+                None => {
+                    tracing::warn!(voice = next.voice, "no voice for this language");
+                    tell(SpeechEvent::NoVoice { requested: next.voice.clone() });
                 }
-                None => tracing::warn!(voice = next.voice, "no voice for this language"),
             }
             current_voice = next.voice.clone();
         }
@@ -115,11 +158,15 @@ fn speech_thread(rx: mpsc::Receiver<Utterance>) {
 }
 
 /// The voice whose language tag matches exactly (fr-FR, not the fr-BE that
-/// speech-dispatcher lists first), else one of the same primary language.
+/// speech-dispatcher lists first), else one of the same primary language; the plain
+/// voice rather than one of espeak's "+variant" ones.
 fn pick_voice<'a>(voices: &'a [tts::Voice], tag: &str) -> Option<&'a tts::Voice> {
     let primary = tag.split('-').next().unwrap_or(tag);
-    voices
-        .iter()
-        .find(|v| v.language().as_str().eq_ignore_ascii_case(tag))
-        .or_else(|| voices.iter().find(|v| v.language().primary_language().eq_ignore_ascii_case(primary)))
+    let plain = |v: &&tts::Voice| !v.name().contains('+');
+    let exact = |v: &&tts::Voice| v.language().as_str().eq_ignore_ascii_case(tag);
+    let same_language = |v: &&tts::Voice| v.language().primary_language().eq_ignore_ascii_case(primary);
+    (voices.iter().find(|v| exact(v) && plain(v)))
+        .or_else(|| voices.iter().find(exact))
+        .or_else(|| voices.iter().find(|v| same_language(v) && plain(v)))
+        .or_else(|| voices.iter().find(same_language))
 }
