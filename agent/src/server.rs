@@ -128,14 +128,15 @@ async fn serve(stream: UnixStream, conn: ConnId, agent: &Agent) {
                 Err(broadcast::error::RecvError::Closed) => break,
             },
         };
+        // Subscribed before the welcome is written, so no event can fall between them.
+        if greeted && events.is_none() {
+            events = Some(agent.subscribe());
+        }
         if let Some(msg) = reply.msg
             && let Err(e) = write_frame(&mut writer, &msg).await
         {
             tracing::debug!(conn, cause = %e, "client went away");
             break;
-        }
-        if greeted && events.is_none() {
-            events = Some(agent.subscribe());
         }
         if reply.close {
             break;

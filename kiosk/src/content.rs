@@ -41,6 +41,9 @@ pub struct Procedure {
 #[serde(deny_unknown_fields)]
 pub struct Step {
     pub kind: StepKind,
+    /// Names the step, for `goto` and `next`.
+    #[serde(default)]
+    pub id: Option<String>,
     pub title: String,
     #[serde(default)]
     pub text: String,
@@ -50,6 +53,20 @@ pub struct Step {
     /// The official address, for `official_site` steps.
     #[serde(default)]
     pub url: Option<Spanned<String>>,
+    /// The step after this one, when it is not the following one.
+    #[serde(default)]
+    pub next: Option<String>,
+    /// The answers of a `question` step.
+    #[serde(default)]
+    pub choices: Vec<Choice>,
+}
+
+/// One answer to a question: a big button leading to a step.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Choice {
+    pub label: String,
+    pub goto: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -61,6 +78,8 @@ pub enum StepKind {
     Checklist,
     /// Do this part on the official site, whose exact address is shown.
     OfficialSite,
+    /// One question with two to four big answers, each leading to its own step.
+    Question,
     /// The end: what was done and what comes next.
     Done,
 }
@@ -71,7 +90,64 @@ impl Step {
         [self.title.as_str(), self.text.as_str()]
             .into_iter()
             .chain(self.items.iter().map(String::as_str))
+            .chain(self.choices.iter().map(|c| c.label.as_str()))
             .filter(|s| !s.is_empty())
+    }
+}
+
+impl Procedure {
+    /// The index of the step named `id`.
+    pub fn step_index(&self, id: &str) -> Option<usize> {
+        self.steps.iter().position(|s| s.id.as_deref() == Some(id))
+    }
+
+    /// Where the person may go from step `i` (none from a `done` step).
+    pub fn successors(&self, i: usize) -> Vec<usize> {
+        let step = &self.steps[i];
+        match step.kind {
+            StepKind::Done => vec![],
+            StepKind::Question => step.choices.iter().filter_map(|c| self.step_index(&c.goto)).collect(),
+            _ => match &step.next {
+                Some(id) => self.step_index(id).into_iter().collect(),
+                None => (i + 1 < self.steps.len()).then_some(i + 1).into_iter().collect(),
+            },
+        }
+    }
+
+    /// The most steps from `i` to an end, `i` included, without going round a loop: the
+    /// progress line's "sur N".
+    pub fn longest_to_end(&self, i: usize) -> usize {
+        fn walk(p: &Procedure, at: usize, on_path: &mut Vec<bool>) -> usize {
+            if p.steps[at].kind == StepKind::Done {
+                return 1;
+            }
+            on_path[at] = true;
+            let mut best = None;
+            for next in p.successors(at) {
+                if !on_path[next] {
+                    best = best.max(Some(walk(p, next, on_path)));
+                }
+            }
+            on_path[at] = false;
+            best.map_or(1, |b| b + 1)
+        }
+        walk(self, i, &mut vec![false; self.steps.len()])
+    }
+
+    /// The fewest steps from `i` to an end, `i` included; `None` when no way leads to one.
+    pub fn steps_to_end(&self, i: usize) -> Option<usize> {
+        let mut seen = vec![false; self.steps.len()];
+        let mut frontier = std::collections::VecDeque::from([(i, 1)]);
+        while let Some((at, depth)) = frontier.pop_front() {
+            if self.steps[at].kind == StepKind::Done {
+                return Some(depth);
+            }
+            if std::mem::replace(&mut seen[at], true) {
+                continue;
+            }
+            frontier.extend(self.successors(at).into_iter().map(|n| (n, depth + 1)));
+        }
+        None
     }
 }
 
@@ -109,13 +185,8 @@ pub fn load_dir(dir: &Path) -> (Vec<Procedure>, Vec<ContentError>) {
     let mut bad = Vec::new();
     for file in files {
         match std::fs::read_to_string(&file) {
+            // The id is the file's name, so two procedures can never share one.
             Ok(text) => match parse(&text, &file) {
-                Ok(p) if good.iter().any(|g: &Procedure| g.id == p.id) => bad.push(ContentError {
-                    line: key_line(&text, "id", None).unwrap_or(0),
-                    file,
-                    field: "id".into(),
-                    message: format!("another procedure already has the id {}", p.id),
-                }),
                 Ok(p) => good.push(p),
                 Err(e) => bad.push(e),
             },
@@ -136,18 +207,17 @@ pub fn parse(text: &str, file: &Path) -> Result<Procedure, ContentError> {
     let proc: Procedure = toml::from_str(text).map_err(|e: toml::de::Error| {
         let line = e.span().map(|s| line_of(text, s.start));
         // The key on the faulty line names the field best ("kind" for a bad kind);
-        // serde's message names it for a missing one.
+        // serde's message names it for a missing one, which is reported at the table's start.
+        let missing = e.message().contains("missing field");
+        let on_line = || line.and_then(|l| key_on_line(text, l));
         let field =
-            line.and_then(|l| key_on_line(text, l)).or_else(|| field_in(e.message())).unwrap_or_else(|| "-".into());
+            if missing { field_in(e.message()).or_else(on_line) } else { on_line().or_else(|| field_in(e.message())) }
+                .unwrap_or_else(|| "-".into());
         err(line, &field, e.message().trim().to_owned())
     })?;
     let top = |key: &str| key_line(text, key, None);
     let in_step = |i: usize, key: &str| key_line(text, key, Some(i)).or_else(|| step_line(text, i));
-    if proc.id.is_empty()
-        || proc.id.starts_with('-')
-        || proc.id.ends_with('-')
-        || !proc.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-    {
+    if !valid_id(&proc.id) {
         return Err(err(top("id"), "id", "must be lowercase letters, digits and '-'".into()));
     }
     if let Some(stem) = file.file_stem().and_then(|s| s.to_str())
@@ -164,14 +234,49 @@ pub fn parse(text: &str, file: &Path) -> Result<Procedure, ContentError> {
         return Err(err(step_line(text, 0), "steps", "a procedure needs at least two steps".into()));
     }
     let last = proc.steps.len() - 1;
+    let mut ids = std::collections::HashSet::new();
+    for (i, step) in proc.steps.iter().enumerate() {
+        if let Some(id) = &step.id
+            && (!valid_id(id) || !ids.insert(id.as_str()))
+        {
+            let message = format!("{id} is not a valid step id, or another step has it");
+            return Err(err(in_step(i, "id"), &format!("steps[{i}].id"), message));
+        }
+    }
+    let known = |id: &str| proc.step_index(id).is_some();
     for (i, step) in proc.steps.iter().enumerate() {
         let field = |name: &str| format!("steps[{i}].{name}");
         if step.title.trim().is_empty() {
             return Err(err(in_step(i, "title"), &field("title"), "must not be empty".into()));
         }
+        if let Some(next) = &step.next {
+            if matches!(step.kind, StepKind::Done | StepKind::Question) {
+                return Err(err(in_step(i, "next"), &field("next"), "done and question steps have no next".into()));
+            }
+            if !known(next) {
+                return Err(err(in_step(i, "next"), &field("next"), format!("no step has the id {next}")));
+            }
+        }
+        if step.kind != StepKind::Question && !step.choices.is_empty() {
+            return Err(err(in_step(i, "choices"), &field("choices"), "only question steps have choices".into()));
+        }
         match step.kind {
-            StepKind::Done if i != last => {
-                return Err(err(in_step(i, "kind"), &field("kind"), "only the last step may be \"done\"".into()));
+            StepKind::Question => {
+                if !(2..=4).contains(&step.choices.len()) {
+                    let message = "a question needs two to four choices".to_owned();
+                    return Err(err(in_step(i, "kind"), &field("choices"), message));
+                }
+                for (k, choice) in step.choices.iter().enumerate() {
+                    let name = format!("steps[{i}].choices[{k}]");
+                    let line = choice_line(text, i, k);
+                    if choice.label.trim().is_empty() {
+                        return Err(err(line, &format!("{name}.label"), "must not be empty".into()));
+                    }
+                    if !known(&choice.goto) {
+                        let message = format!("no step has the id {}", choice.goto);
+                        return Err(err(line, &format!("{name}.goto"), message));
+                    }
+                }
             }
             StepKind::Checklist if step.items.is_empty() || step.items.iter().any(|t| t.trim().is_empty()) => {
                 return Err(err(in_step(i, "items"), &field("items"), "a checklist needs items, none empty".into()));
@@ -196,7 +301,30 @@ pub fn parse(text: &str, file: &Path) -> Result<Procedure, ContentError> {
             "the last step must be \"done\"".into(),
         ));
     }
+    // Every step must be reachable: an unreachable one is a typo in a goto or a next.
+    let mut reached = vec![false; proc.steps.len()];
+    let mut todo = vec![0];
+    while let Some(i) = todo.pop() {
+        if !std::mem::replace(&mut reached[i], true) {
+            todo.extend(proc.successors(i));
+        }
+    }
+    if let Some(i) = reached.iter().position(|r| !r) {
+        return Err(err(step_line(text, i), &format!("steps[{i}]"), "no step leads here".into()));
+    }
+    // And from every step a way must lead to an end: a loop must not trap the person.
+    if let Some(i) = (0..proc.steps.len()).find(|&i| proc.steps_to_end(i).is_none()) {
+        return Err(err(step_line(text, i), &format!("steps[{i}]"), "no way leads from here to a done step".into()));
+    }
     Ok(proc)
+}
+
+/// Lowercase letters, digits and '-', not at either end.
+fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && !id.starts_with('-')
+        && !id.ends_with('-')
+        && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 /// An address is accepted only over https and on an official domain (or a subdomain).
@@ -222,6 +350,16 @@ fn line_of(text: &str, offset: usize) -> usize {
 /// The 1-based line of the i-th `[[steps]]` header (comments do not count).
 fn step_line(text: &str, index: usize) -> Option<usize> {
     text.lines().enumerate().filter(|(_, l)| l.trim() == "[[steps]]").nth(index).map(|(n, _)| n + 1)
+}
+
+/// The 1-based line of the k-th `[[steps.choices]]` header of step `i`.
+fn choice_line(text: &str, i: usize, k: usize) -> Option<usize> {
+    let from = step_line(text, i)?;
+    let to = step_line(text, i + 1).unwrap_or(usize::MAX);
+    (text.lines().enumerate().map(|(n, l)| (n + 1, l)))
+        .filter(|(n, l)| *n > from && *n < to && l.trim() == "[[steps.choices]]")
+        .nth(k)
+        .map(|(n, _)| n)
 }
 
 /// The 1-based line where `key = …` is set: at the top of the file (`step` None) or in
@@ -311,9 +449,12 @@ text = "Bravo."
 
     #[test]
     fn structure_rules() {
-        // The last step must be done, and only the last.
-        let e = refused(&GOOD.replace("kind = \"official_site\"", "kind = \"done\"\ntext = \"x\""));
-        assert_eq!(e.field, "steps[0].kind");
+        // The last step must be done; a step nothing leads to is refused.
+        let early_end = GOOD
+            .replace("kind = \"official_site\"", "kind = \"done\"\ntext = \"x\"")
+            .replace("url = \"https://www.caf.fr\"\n", "");
+        let e = refused(&early_end);
+        assert_eq!((e.line, e.field.as_str()), (12, "steps[1]"));
         let e = refused(&GOOD.replace("kind = \"done\"", "kind = \"info\""));
         assert_eq!(e.field, "steps[1].kind");
         // The id is the file's name.
@@ -324,6 +465,80 @@ text = "Bravo."
         let e = refused(&GOOD.replace("text = \"Bravo.\"", "text = \"Bravo.\"\nurl = \"https://caf.fr\""));
         assert_eq!(e.field, "steps[1].url");
         assert_eq!(refused(&GOOD.replace("summary", "sumary")).field, "sumary");
+    }
+
+    const BRANCHING: &str = r#"
+id = "demo"
+organisation = "CAF"
+title = "Un titre"
+summary = "Un résumé."
+
+[[steps]]
+kind = "question"
+title = "Avez-vous un compte ?"
+[[steps.choices]]
+label = "Oui"
+goto = "login"
+[[steps.choices]]
+label = "Non"
+goto = "create"
+
+[[steps]]
+id = "create"
+kind = "info"
+title = "Créez un compte"
+text = "Sur le site."
+next = "login"
+
+[[steps]]
+id = "login"
+kind = "info"
+title = "Connectez-vous"
+text = "Avec votre mot de passe."
+
+[[steps]]
+kind = "done"
+title = "C'est fait"
+text = "Bravo."
+"#;
+
+    #[test]
+    fn questions_branch_and_every_step_is_reachable() {
+        let p = parse_demo(BRANCHING).unwrap();
+        assert_eq!(p.successors(0), [2, 1]);
+        assert_eq!(p.successors(1), [2], "next jumps");
+        assert_eq!(p.successors(3), Vec::<usize>::new(), "done ends");
+        assert_eq!(p.steps_to_end(0), Some(3));
+        assert_eq!(p.steps_to_end(1), Some(3));
+        assert_eq!(p.longest_to_end(0), 4, "through create, then login");
+        assert_eq!(p.longest_to_end(2), 2);
+        assert!(p.strings().any(|s| s == "Non"), "answers are translated too");
+
+        let e = refused(&BRANCHING.replace("goto = \"create\"", "goto = \"creat\""));
+        assert_eq!((e.line, e.field.as_str()), (13, "steps[0].choices[1].goto"));
+        let e = refused(&BRANCHING.replace("next = \"login\"", "next = \"nowhere\""));
+        assert_eq!(e.field, "steps[1].next");
+        // With one answer only, it is not a question any more.
+        let one = BRANCHING.replace("[[steps.choices]]\nlabel = \"Non\"\ngoto = \"create\"\n", "");
+        assert_eq!(refused(&one).field, "steps[0].choices");
+        let e = refused(&BRANCHING.replace("id = \"create\"", "id = \"login\""));
+        assert_eq!(e.field, "steps[2].id", "step ids are unique");
+        let e = refused(&BRANCHING.replace("text = \"Bravo.\"", "text = \"Bravo.\"\nnext = \"login\""));
+        assert_eq!(e.field, "steps[3].next");
+        // A loop with no way out: "login" sends back to "create", which sends to "login".
+        let trap = BRANCHING
+            .replace("goto = \"create\"\n", "goto = \"create\"\n[[steps.choices]]\nlabel = \"Fin\"\ngoto = \"end\"\n")
+            .replace("text = \"Avec votre mot de passe.\"", "text = \"Avec.\"\nnext = \"create\"")
+            .replace("kind = \"done\"", "id = \"end\"\nkind = \"done\"");
+        let e = refused(&trap);
+        assert_eq!(e.field, "steps[1]", "{e}");
+        assert!(e.message.contains("no way leads"), "{e}");
+    }
+
+    #[test]
+    fn a_missing_field_is_named_even_when_line_one_sets_another() {
+        let e = refused(&GOOD.trim_start().replace("title = \"Un titre\"\n", ""));
+        assert_eq!(e.field, "title", "{e}");
     }
 
     #[test]

@@ -46,6 +46,8 @@ pub struct View {
     pub step_kind: &'static str,
     /// The line above a checklist or an address.
     pub hint: String,
+    /// The answers of a question step.
+    pub choices: Vec<String>,
     /// Home tiles: (organisation, title, summary).
     pub tiles: Vec<(String, String, String)>,
     /// Language choices: (code, name, right to left).
@@ -56,6 +58,7 @@ pub struct View {
     pub back: String,
     pub stop: String,
     pub listen: String,
+    pub read_on: String,
     pub confirm_stop: bool,
     pub stop_question: String,
     pub stop_explain: String,
@@ -74,6 +77,8 @@ pub struct Controller {
     lang: usize,
     procedure: usize,
     step: usize,
+    /// The steps the person came through, for "back" after a branch.
+    history: Vec<usize>,
     receipt: Option<WipeReceipt>,
     connected: bool,
     /// A request is on its way to the agent; buttons wait.
@@ -93,6 +98,7 @@ impl Controller {
             lang: 0,
             procedure: 0,
             step: 0,
+            history: Vec::new(),
             receipt: None,
             connected: false,
             busy: false,
@@ -157,6 +163,7 @@ impl Controller {
         if self.screen == Screen::Home && index < self.procedures.len() {
             self.procedure = index;
             self.step = 0;
+            self.history.clear();
             self.screen = Screen::Step;
         }
     }
@@ -165,23 +172,97 @@ impl Controller {
         if self.screen != Screen::Step || self.busy {
             return vec![];
         }
-        let steps = self.procedures[self.procedure].steps.len();
-        if self.step + 1 < steps {
-            self.step += 1;
-            vec![]
-        } else {
-            self.busy = true;
-            vec![Command::EndSession(EndReason::Completed)]
+        let proc = &self.procedures[self.procedure];
+        if proc.steps[self.step].kind == StepKind::Question {
+            return vec![]; // answered by a choice, not by "next"
+        }
+        match proc.successors(self.step).first() {
+            Some(&next) => {
+                self.history.push(self.step);
+                self.step = next;
+                vec![]
+            }
+            None => {
+                self.busy = true;
+                vec![Command::EndSession(EndReason::Completed)]
+            }
+        }
+    }
+
+    /// Shows step `index` of the open procedure as if reached by the shortest way from the
+    /// first step, for rendering every step of a branching procedure.
+    pub fn show_step(&mut self, index: usize) {
+        if self.screen != Screen::Step {
+            return;
+        }
+        let proc = &self.procedures[self.procedure];
+        let mut parent: Vec<Option<usize>> = vec![None; proc.steps.len()];
+        let mut queue = std::collections::VecDeque::from([0]);
+        let mut seen = vec![false; proc.steps.len()];
+        seen[0] = true;
+        while let Some(at) = queue.pop_front() {
+            for next in proc.successors(at) {
+                if !std::mem::replace(&mut seen[next], true) {
+                    parent[next] = Some(at);
+                    queue.push_back(next);
+                }
+            }
+        }
+        if index >= proc.steps.len() || !seen[index] {
+            return;
+        }
+        let mut path = Vec::new();
+        let mut at = index;
+        while let Some(p) = parent[at] {
+            path.push(p);
+            at = p;
+        }
+        path.reverse();
+        self.history = path;
+        self.step = index;
+    }
+
+    /// The person answered the question on screen with its `index`-th choice.
+    pub fn choose(&mut self, index: usize) {
+        if self.screen != Screen::Step || self.busy {
+            return;
+        }
+        let proc = &self.procedures[self.procedure];
+        let step = &proc.steps[self.step];
+        let target = (step.kind == StepKind::Question)
+            .then(|| step.choices.get(index))
+            .flatten()
+            .and_then(|c| proc.step_index(&c.goto));
+        if let Some(target) = target {
+            self.history.push(self.step);
+            self.step = target;
         }
     }
 
     pub fn back(&mut self) {
         match self.screen {
-            Screen::Step if self.step > 0 => self.step -= 1,
-            Screen::Step => self.screen = Screen::Home,
+            Screen::Step => match self.history.pop() {
+                Some(previous) => self.step = previous,
+                None => self.screen = Screen::Home,
+            },
             Screen::Home => self.screen = Screen::Language,
             _ => {}
         }
+    }
+
+    /// Whether a person's session is open on screen (idle time counts only then).
+    pub fn in_session(&self) -> bool {
+        matches!(self.screen, Screen::Language | Screen::Home | Screen::Step)
+    }
+
+    /// Nobody touched the screen for too long: end and wipe the session.
+    pub fn idle_timeout(&mut self) -> Vec<Command> {
+        if !self.in_session() || self.busy {
+            return vec![];
+        }
+        self.confirm_stop = false;
+        self.busy = true;
+        vec![Command::EndSession(EndReason::IdleTimeout)]
     }
 
     pub fn ask_stop(&mut self) {
@@ -263,6 +344,7 @@ impl Controller {
         self.screen = Screen::Attract;
         self.lang = 0;
         self.step = 0;
+        self.history.clear();
         self.busy = false;
         self.confirm_stop = false;
         self.receipt = None;
@@ -280,6 +362,7 @@ impl Controller {
             back: tr(t::BACK),
             stop: tr(t::STOP),
             listen: tr(t::LISTEN),
+            read_on: tr(t::READ_ON),
             confirm_stop: self.confirm_stop,
             stop_question: tr(t::STOP_QUESTION),
             stop_explain: tr(t::STOP_EXPLAIN),
@@ -351,13 +434,17 @@ impl Controller {
         v.body = tr(&step.text);
         v.items = step.items.iter().map(|i| tr(i)).collect();
         v.url = step.url.as_ref().map(|u| u.get_ref().clone()).unwrap_or_default();
-        v.progress = tr(t::STEP_PROGRESS)
-            .replace("{n}", &(self.step + 1).to_string())
-            .replace("{total}", &proc.steps.len().to_string());
+        // Counted along the person's own path: where they are, and the longest way on, so
+        // that the count only ever shrinks when an answer shortens the way.
+        let n = self.history.len() + 1;
+        let total = n - 1 + proc.longest_to_end(self.step);
+        v.progress = tr(t::STEP_PROGRESS).replace("{n}", &n.to_string()).replace("{total}", &total.to_string());
+        v.choices = step.choices.iter().map(|c| tr(&c.label)).collect();
         v.step_kind = match step.kind {
             StepKind::Info => "info",
             StepKind::Checklist => "checklist",
             StepKind::OfficialSite => "official_site",
+            StepKind::Question => "question",
             StepKind::Done => "done",
         };
         if step.kind == StepKind::Done {
@@ -373,6 +460,7 @@ impl Controller {
                 // The address is shown, not spelt out: espeak reads URLs badly.
                 spoken.push(tr(t::SITE_PASSWORD));
             }
+            StepKind::Question => spoken.extend(v.choices.iter().cloned()),
             _ => spoken.extend(v.items.iter().cloned()),
         }
         v.spoken = join(spoken);

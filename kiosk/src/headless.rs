@@ -125,7 +125,7 @@ pub fn screenshot_walk(
 
     let mut written = Vec::new();
     let mut shot = |lang: &str, n: &mut u32, what: &str| -> Result<(), String> {
-        let path = dir.join(format!("{lang}-{n:02}-{what}.png"));
+        let path = dir.join(format!("{lang}-{n:03}-{what}.png"));
         write_png(&render(&window), &path)?;
         *n += 1;
         written.push(path);
@@ -162,22 +162,26 @@ pub fn screenshot_walk(
         // Every step of every procedure; the last one is finished, which ends the visit.
         let procedures: Vec<(String, usize)> =
             ui.controller().procedures().iter().map(|p| (p.id.clone(), p.steps.len())).collect();
+        // Steps are visited in file order, each reached by its shortest way, so that every
+        // branch of a question is drawn too.
         for (index, (id, steps)) in procedures.iter().enumerate() {
             ui.update(|c| c.open_procedure(index));
             for step in 0..*steps {
+                ui.update(|c| c.show_step(step));
                 shot(lang, &mut n, &format!("{id}-step{}", step + 1))?;
                 if index == 0 && step == 0 {
                     ui.update(Controller::ask_stop);
                     shot(lang, &mut n, "stop-confirm")?;
                     ui.update(Controller::cancel_stop);
                 }
-                if index + 1 < procedures.len() && step + 1 == *steps {
-                    while ui.controller().screen() == Screen::Step {
-                        ui.update(Controller::back);
-                    }
-                } else {
-                    ui.act(Controller::next_step);
+            }
+            if index + 1 < procedures.len() {
+                while ui.controller().screen() == Screen::Step {
+                    ui.update(Controller::back);
                 }
+            } else {
+                // The last step of a file is always "done": finishing ends the visit.
+                ui.act(Controller::next_step);
             }
         }
         if procedures.is_empty() {

@@ -36,6 +36,9 @@ struct Args {
     /// Window or screenshot size, WIDTHxHEIGHT.
     #[arg(long, default_value = "1280x800", value_parser = parse_size)]
     size: (u32, u32),
+    /// End and wipe a session after this many seconds with no touch.
+    #[arg(long, default_value_t = 180, value_name = "SECONDS")]
+    idle_timeout: u64,
     /// Speech output.
     #[arg(long, value_enum, default_value_t = SpeechChoice::Tts)]
     speech: SpeechChoice,
@@ -110,6 +113,7 @@ fn main() -> anyhow::Result<()> {
     };
     let controller = Controller::new(assets.procedures, assets.catalogs);
     let ui = KioskUi::new(window, controller, speaker, link);
+    ui.set_idle_timeout(std::time::Duration::from_secs(args.idle_timeout.max(10)));
     KIOSK.with(|k| *k.borrow_mut() = Some(ui.clone()));
     let result = ui.window().run();
     KIOSK.with(|k| k.borrow_mut().take());

@@ -12,6 +12,7 @@ pub const BACK: &str = "Retour";
 pub const FINISH: &str = "J'ai fini";
 pub const STOP: &str = "Arrêter et tout effacer";
 pub const LISTEN: &str = "Écouter encore";
+pub const READ_ON: &str = "Lire la suite";
 pub const STEP_PROGRESS: &str = "Étape {n} sur {total}";
 pub const SITE_ADDRESS: &str = "Allez sur ce site :";
 pub const SITE_PASSWORD: &str = "Vous tapez vous-même votre mot de passe. Personne d'autre ne doit le voir.";
@@ -44,6 +45,7 @@ pub const ALL: &[&str] = &[
     FINISH,
     STOP,
     LISTEN,
+    READ_ON,
     STEP_PROGRESS,
     SITE_ADDRESS,
     SITE_PASSWORD,

@@ -3,7 +3,7 @@
 //! controller calls and agent commands. All of it runs on the UI thread.
 
 use std::cell::RefCell;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 use std::time::Duration;
 
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
@@ -15,6 +15,9 @@ use crate::{AppWindow, LangChoice, Line, Tile, View};
 
 /// How often the attract screen's big line changes language.
 const ATTRACT_ROTATION: Duration = Duration::from_secs(4);
+/// A session with no touch for this long is ended and wiped (unless changed with
+/// `set_idle_timeout`).
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(180);
 /// The end screen goes back to attract by itself after this long.
 const END_SCREEN_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -28,11 +31,14 @@ pub struct KioskUi {
     spoken_key: RefCell<Option<SpeechKey>>,
     attract_timer: slint::Timer,
     end_timer: slint::Timer,
+    idle_timer: slint::Timer,
+    idle_after: std::cell::Cell<Duration>,
+    me: Weak<KioskUi>,
 }
 
 impl KioskUi {
     pub fn new(window: AppWindow, controller: Controller, speaker: Box<dyn Speaker>, link: Link) -> Rc<KioskUi> {
-        let ui = Rc::new(KioskUi {
+        let ui = Rc::new_cyclic(|me| KioskUi {
             window,
             controller: RefCell::new(controller),
             speaker,
@@ -40,6 +46,9 @@ impl KioskUi {
             spoken_key: RefCell::new(None),
             attract_timer: slint::Timer::default(),
             end_timer: slint::Timer::default(),
+            idle_timer: slint::Timer::default(),
+            idle_after: std::cell::Cell::new(DEFAULT_IDLE_TIMEOUT),
+            me: me.clone(),
         });
         ui.connect();
         ui.refresh();
@@ -54,25 +63,53 @@ impl KioskUi {
         self.controller.borrow()
     }
 
+    pub fn set_idle_timeout(&self, after: Duration) {
+        self.idle_after.set(after);
+    }
+
     /// Applies something the agent link reported.
     pub fn on_link_event(&self, event: LinkEvent) {
         self.controller.borrow_mut().on_event(event);
+        // A session that just opened starts its idle clock; one that ended stops it.
+        if !self.controller().in_session() {
+            self.idle_timer.stop();
+        } else if !self.idle_timer.running() {
+            self.restart_idle_clock();
+        }
         self.refresh();
     }
 
-    /// Runs a controller action, sends its commands and redraws.
+    /// Runs a controller action, sends its commands and redraws. Every action is a
+    /// touch, so it restarts the idle clock.
     pub fn act(&self, action: impl FnOnce(&mut Controller) -> Vec<Command>) {
         let commands = action(&mut self.controller.borrow_mut());
         for command in commands {
             self.link.send(command);
         }
+        self.restart_idle_clock();
         self.refresh();
+    }
+
+    fn restart_idle_clock(&self) {
+        if !self.controller().in_session() {
+            self.idle_timer.stop();
+            return;
+        }
+        let me = self.me.clone();
+        self.idle_timer.start(slint::TimerMode::SingleShot, self.idle_after.get(), move || {
+            if let Some(ui) = me.upgrade() {
+                tracing::info!("no touch for too long: ending the session");
+                ui.act(Controller::idle_timeout);
+            }
+        });
     }
 
     /// Runs a controller action that needs nothing from the agent, and redraws.
     pub fn update(&self, action: impl FnOnce(&mut Controller)) {
-        action(&mut self.controller.borrow_mut());
-        self.refresh();
+        self.act(|c| {
+            action(c);
+            Vec::new()
+        });
     }
 
     fn connect(self: &Rc<Self>) {
@@ -98,6 +135,12 @@ impl KioskUi {
         view.on_chose_language(move |code| {
             if let Some(ui) = weak.upgrade() {
                 ui.update(|c| c.choose_language(&code));
+            }
+        });
+        let weak = Rc::downgrade(self);
+        view.on_chose(move |index| {
+            if let Some(ui) = weak.upgrade() {
+                ui.update(|c| c.choose(usize::try_from(index).unwrap_or(usize::MAX)));
             }
         });
         let weak = Rc::downgrade(self);
@@ -167,6 +210,7 @@ fn push(view: &View<'_>, d: &ViewData) {
     view.set_url(s(&d.url));
     view.set_step_kind(s(d.step_kind));
     view.set_items(model(d.items.iter().map(|i| s(i)).collect()));
+    view.set_choices(model(d.choices.iter().map(|c| s(c)).collect()));
     view.set_tiles(model(
         d.tiles
             .iter()
@@ -187,6 +231,7 @@ fn push(view: &View<'_>, d: &ViewData) {
     view.set_back(s(&d.back));
     view.set_stop(s(&d.stop));
     view.set_listen(s(&d.listen));
+    view.set_read_on(s(&d.read_on));
     view.set_wait(s(&d.wait));
     view.set_busy(d.busy);
     view.set_confirm_stop(d.confirm_stop);

@@ -188,3 +188,11 @@ fn clean_stop_wipes_the_open_session() {
     let _dir = agent.stop();
     assert!(!folder.exists());
 }
+
+#[test]
+fn socket_is_only_for_its_owner_and_group() {
+    use std::os::unix::fs::PermissionsExt;
+    let agent = TestAgent::start(|_| {});
+    let mode = std::fs::metadata(agent.socket()).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o660, "socket mode is {mode:o}");
+}

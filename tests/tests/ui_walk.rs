@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::rc::Rc;
 use std::sync::mpsc;
 
+use guichet_kiosk::content::StepKind;
 use guichet_kiosk::controller::{Controller, Screen};
 use guichet_kiosk::i18n::Catalog;
 use guichet_kiosk::link::{Link, LinkEvent};
@@ -25,11 +26,13 @@ struct Walk {
 }
 
 impl Walk {
-    /// Taps the control whose accessible label is `label`.
+    /// Taps the button whose accessible label is `label` (a text with the same words is
+    /// not a button, and tapping it would do nothing).
     fn tap(&self, label: &str) {
-        let found: Vec<ElementHandle> = ElementHandle::find_by_accessible_label(self.ui.window(), label).collect();
-        assert!(!found.is_empty(), "no control labelled {label:?} on the {:?} screen", self.screen());
-        found[0].invoke_accessible_default_action();
+        let button = ElementHandle::find_by_accessible_label(self.ui.window(), label)
+            .find(|e| e.accessible_role() == Some(AccessibleRole::Button));
+        let button = button.unwrap_or_else(|| panic!("no button labelled {label:?} on the {:?} screen", self.screen()));
+        button.invoke_accessible_default_action();
     }
 
     fn screen(&self) -> Screen {
@@ -103,22 +106,33 @@ fn walk_a_procedure_in_french_then_in_arabic() {
     assert_eq!(w.last_said().1, format!("{} {}", t::HOME_TITLE, t::HOME_SPOKEN));
     w.check_labels();
     w.tap(&procedure.title);
-    for (i, step) in procedure.steps.iter().enumerate() {
+    // Follow the "yes, I have an account" branch to the end.
+    let mut path = Vec::new();
+    loop {
         assert_eq!(w.screen(), Screen::Step);
-        assert_eq!(w.ui.controller().step_index(), i);
+        let i = w.ui.controller().step_index();
+        path.push(i);
+        let step = &procedure.steps[i];
         let (voice, said) = w.last_said();
         assert_eq!(voice, "fr-FR");
         assert!(said.starts_with(&step.title), "step {i} said {said:?}");
-        for item in &step.items {
+        for item in step.items.iter().chain(step.choices.iter().map(|c| &c.label)) {
             assert!(said.contains(item.as_str()), "step {i} did not say {item:?}");
         }
         if step.url.is_some() {
             assert!(said.contains(t::SITE_PASSWORD), "the password warning must be spoken");
         }
         w.check_labels();
-        let next = if i + 1 == procedure.steps.len() { t::FINISH } else { t::NEXT };
-        w.tap(next);
+        match step.kind {
+            StepKind::Question => w.tap(&step.choices[0].label),
+            StepKind::Done => {
+                w.tap(t::FINISH);
+                break;
+            }
+            _ => w.tap(t::NEXT),
+        }
     }
+    assert_eq!(path, [0, 1, 2, 3, 4, 6], "the 'yes' branch skips the no-account step");
     // A scan the person made during the visit must be on the receipt.
     std::fs::write(w.session_folder.clone().unwrap().join("scans/page-1.jpg"), b"jpeg").unwrap();
     w.pump("the wipe", |c| c.screen() == Screen::End);
@@ -146,6 +160,16 @@ fn walk_a_procedure_in_french_then_in_arabic() {
     assert!(w.last_said().1.starts_with(&ar.tr(&procedure.steps[0].title)));
     w.tap(&ar.tr(t::NEXT));
     assert_eq!(w.ui.controller().step_index(), 1);
+    // The question: "no" leads to the no-account step, and "back" returns to the question.
+    let question = &procedure.steps[1];
+    assert_eq!(question.kind, StepKind::Question);
+    w.tap(&ar.tr(&question.choices[1].label));
+    let no_account = procedure.step_index(&question.choices[1].goto).unwrap();
+    assert_eq!(w.ui.controller().step_index(), no_account);
+    let progress = ar.tr(t::STEP_PROGRESS).replace("{n}", "3").replace("{total}", "4");
+    assert_eq!(w.ui.controller().view().progress, progress);
+    w.tap(&ar.tr(t::BACK));
+    assert_eq!(w.ui.controller().step_index(), 1);
     w.tap(&ar.tr(t::BACK));
     assert_eq!(w.ui.controller().step_index(), 0);
     w.tap(&ar.tr(t::STOP));
@@ -161,6 +185,32 @@ fn walk_a_procedure_in_french_then_in_arabic() {
     w.tap(&ar.tr(t::END_BUTTON));
     assert_eq!(w.screen(), Screen::Attract);
     assert!(!w.ui.window().global::<guichet_kiosk::View>().get_rtl(), "back to French after a visit");
+
+    // --- Walking away: no touch for the idle time ends and wipes the session ---
+    // Slint's mock clock stands in for waiting: nothing here sleeps.
+    use i_slint_backend_testing::mock_elapsed_time;
+    use std::time::Duration;
+    mock_elapsed_time(Duration::from_secs(3600));
+    assert_eq!(w.screen(), Screen::Attract, "no session, nothing to time out");
+    // The big line has moved on to another language meanwhile; the person touches that.
+    let shown = w.ui.controller().view().title;
+    assert!(guichet_kiosk::i18n::LANGUAGES.len() > 1 && !shown.is_empty());
+    w.tap(&shown);
+    w.pump("the third session", |c| c.screen() == Screen::Language);
+    w.tap("Français");
+    w.tap(&procedure.title);
+    mock_elapsed_time(guichet_kiosk::ui::DEFAULT_IDLE_TIMEOUT - Duration::from_secs(5));
+    w.tap(t::NEXT); // a touch restarts the clock
+    mock_elapsed_time(guichet_kiosk::ui::DEFAULT_IDLE_TIMEOUT - Duration::from_secs(5));
+    assert_eq!(w.screen(), Screen::Step, "a touch must restart the idle clock");
+    assert_eq!(w.ui.controller().step_index(), 1);
+    mock_elapsed_time(Duration::from_secs(10));
+    w.pump("the idle wipe", |c| c.screen() == Screen::End);
+    assert!(!w.session_folder.take().unwrap().exists());
+    assert!(w.last_said().1.starts_with(t::END_TITLE));
+    // Left on the end screen, the kiosk goes back to attract by itself.
+    mock_elapsed_time(Duration::from_secs(61));
+    assert_eq!(w.screen(), Screen::Attract);
 }
 
 #[test]
