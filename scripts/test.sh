@@ -13,9 +13,10 @@ echo "==> Lints"
 cargo clippy --release --workspace --all-targets -- -D warnings
 echo "==> Tests"
 cargo test --release --workspace
-echo "==> Every screen renders, in every language, at both panel sizes"
+echo "==> Every screen renders, in every language, at both panel sizes and in high contrast"
 out=$(mktemp -d)
 ./target/release/kiosk --screenshot "$out/1280" --speech off
+./target/release/kiosk --screenshot "$out/1280-contrast" --high-contrast --speech off
 ./target/release/kiosk --screenshot "$out/1920" --size 1920x1080 --speech off
 rm -rf "$out"
 echo "==> All checks passed"

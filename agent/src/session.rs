@@ -103,6 +103,12 @@ impl Agent {
             ClientMessage::WipeNow { id } => self.wipe_now(id).await,
             ClientMessage::GetStatus { id } => Ok(AgentMessage::Status { id, status: self.status() }),
             ClientMessage::Ping { id } => Ok(AgentMessage::Pong { id }),
+            ClientMessage::CallMediator { id } => {
+                // Counted, never tied to the session: nothing says who needed help.
+                self.count(Counter::MediatorCalls);
+                tracing::info!("a mediator was called");
+                Ok(AgentMessage::Ack { id })
+            }
         };
         result.unwrap_or_else(|(code, message)| AgentMessage::Error { id, code, message })
     }

@@ -28,6 +28,7 @@ pub enum Counter {
     SessionsCompleted,
     SessionsAbandoned,
     SessionsWiped,
+    MediatorCalls,
 }
 
 impl Counter {
@@ -37,6 +38,7 @@ impl Counter {
             Counter::SessionsCompleted => "sessions_completed",
             Counter::SessionsAbandoned => "sessions_abandoned",
             Counter::SessionsWiped => "sessions_wiped",
+            Counter::MediatorCalls => "mediator_calls",
         }
     }
 }
@@ -99,6 +101,7 @@ impl Store {
                 "sessions_completed" => counters.sessions_completed = value,
                 "sessions_abandoned" => counters.sessions_abandoned = value,
                 "sessions_wiped" => counters.sessions_wiped = value,
+                "mediator_calls" => counters.mediator_calls = value,
                 _ => {}
             }
         }

@@ -32,6 +32,25 @@ impl Screen {
     }
 }
 
+/// What is on screen, for speaking a screen only when it changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SpeechKey {
+    pub screen: Screen,
+    pub lang: usize,
+    pub procedure: usize,
+    pub step: usize,
+    pub overlay: Overlay,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overlay {
+    None,
+    ConfirmStop,
+    Help,
+    IdleWarning,
+    Language,
+}
+
 /// Everything one screen shows and says, already translated.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct View {
@@ -68,6 +87,26 @@ pub struct View {
     pub wait: String,
     /// What is read aloud when the screen appears.
     pub spoken: String,
+    /// The side rail's labels, and the choices they show.
+    pub rail: Rail,
+    /// "Help is coming", while shown.
+    pub help: Option<String>,
+    pub help_ok: String,
+    /// The idle warning, while shown: question, countdown line, and its two buttons.
+    pub idle: Option<(String, String)>,
+    pub idle_more: String,
+    pub idle_papers: String,
+    pub settings: Settings,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Rail {
+    pub shown: bool,
+    pub language: String,
+    pub size: String,
+    pub contrast: String,
+    pub voice: String,
+    pub help: String,
 }
 
 pub struct Controller {
@@ -86,6 +125,23 @@ pub struct Controller {
     confirm_stop: bool,
     attract_index: usize,
     notice: Option<&'static str>,
+    /// The person's display and speech choices; they last for this visit only.
+    pub settings: Settings,
+    /// The language screen is open over a step, from the side rail.
+    picking_language: bool,
+    /// "Call a mediator" was pressed and the message is on screen.
+    help_called: bool,
+    /// Seconds left before an idle session is wiped, while the warning is shown.
+    idle_left: Option<u32>,
+}
+
+/// Choices made on the side rail. Reset for the next person.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Settings {
+    /// 0 normal, 1 large, 2 larger.
+    pub text_size: u8,
+    pub high_contrast: bool,
+    pub voice_off: bool,
 }
 
 impl Controller {
@@ -105,6 +161,10 @@ impl Controller {
             confirm_stop: false,
             attract_index: 0,
             notice: None,
+            settings: Settings::default(),
+            picking_language: false,
+            help_called: false,
+            idle_left: None,
         }
     }
 
@@ -129,8 +189,24 @@ impl Controller {
     }
 
     /// Identifies what is on screen, so speech starts only when it changes.
-    pub fn speech_key(&self) -> (Screen, usize, usize, usize, bool) {
-        (self.screen, self.lang, self.procedure, self.step, self.confirm_stop)
+    pub fn speech_key(&self) -> SpeechKey {
+        SpeechKey {
+            screen: self.screen,
+            lang: self.lang,
+            procedure: self.procedure,
+            step: self.step,
+            overlay: if self.idle_left.is_some() {
+                Overlay::IdleWarning
+            } else if self.help_called {
+                Overlay::Help
+            } else if self.confirm_stop {
+                Overlay::ConfirmStop
+            } else if self.picking_language {
+                Overlay::Language
+            } else {
+                Overlay::None
+            },
+        }
     }
 
     pub fn rotate_attract(&mut self) {
@@ -153,7 +229,9 @@ impl Controller {
     pub fn choose_language(&mut self, code: &str) {
         if let Some(i) = self.catalogs.iter().position(|c| c.language.code == code) {
             self.lang = i;
-            if self.screen == Screen::Language {
+            if self.picking_language {
+                self.picking_language = false;
+            } else if self.screen == Screen::Language {
                 self.screen = Screen::Home;
             }
         }
@@ -250,6 +328,66 @@ impl Controller {
         }
     }
 
+    /// "Langue" on the side rail: the language screen over the current one.
+    pub fn open_language_picker(&mut self) {
+        if matches!(self.screen, Screen::Home | Screen::Step) {
+            self.picking_language = true;
+        }
+    }
+
+    pub fn cycle_text_size(&mut self) {
+        self.settings.text_size = (self.settings.text_size + 1) % 3;
+    }
+
+    pub fn toggle_contrast(&mut self) {
+        self.settings.high_contrast = !self.settings.high_contrast;
+    }
+
+    pub fn toggle_voice(&mut self) {
+        self.settings.voice_off = !self.settings.voice_off;
+    }
+
+    /// "Call a mediator": the agent is told, the person is told help is coming.
+    pub fn call_mediator(&mut self) -> Vec<Command> {
+        if !self.in_session() || self.help_called {
+            return vec![];
+        }
+        self.help_called = true;
+        vec![Command::CallMediator]
+    }
+
+    pub fn dismiss_help(&mut self) {
+        self.help_called = false;
+    }
+
+    /// Nobody touched the screen for a while: warn, with `seconds` before the wipe.
+    pub fn warn_idle(&mut self, seconds: u32) {
+        if self.in_session() && !self.busy {
+            self.idle_left = Some(seconds);
+        }
+    }
+
+    pub fn idle_warning(&self) -> Option<u32> {
+        self.idle_left
+    }
+
+    /// One second of the warning's countdown; at zero the session ends and is wiped.
+    pub fn idle_tick(&mut self) -> Vec<Command> {
+        match self.idle_left {
+            Some(left) if left > 1 => {
+                self.idle_left = Some(left - 1);
+                vec![]
+            }
+            Some(_) => self.idle_timeout(),
+            None => vec![],
+        }
+    }
+
+    /// Any touch: the person is there.
+    pub fn touched(&mut self) {
+        self.idle_left = None;
+    }
+
     /// Whether a person's session is open on screen (idle time counts only then).
     pub fn in_session(&self) -> bool {
         matches!(self.screen, Screen::Language | Screen::Home | Screen::Step)
@@ -261,6 +399,7 @@ impl Controller {
             return vec![];
         }
         self.confirm_stop = false;
+        self.idle_left = None;
         self.busy = true;
         vec![Command::EndSession(EndReason::IdleTimeout)]
     }
@@ -304,6 +443,9 @@ impl Controller {
                 self.connected = false;
                 self.busy = false;
                 self.confirm_stop = false;
+                self.help_called = false;
+                self.picking_language = false;
+                self.idle_left = None;
                 self.screen = Screen::OutOfService;
             }
             LinkEvent::Agent(msg) => self.on_agent(msg),
@@ -320,6 +462,9 @@ impl Controller {
             AgentMessage::SessionWiped { receipt, .. } => {
                 self.busy = false;
                 self.confirm_stop = false;
+                self.help_called = false;
+                self.picking_language = false;
+                self.idle_left = None;
                 if self.screen != Screen::OutOfService {
                     self.receipt = Some(receipt);
                     self.screen = Screen::End;
@@ -348,6 +493,10 @@ impl Controller {
         self.busy = false;
         self.confirm_stop = false;
         self.receipt = None;
+        self.settings = Settings::default();
+        self.picking_language = false;
+        self.help_called = false;
+        self.idle_left = None;
     }
 
     /// The translated content of the current screen.
@@ -370,6 +519,20 @@ impl Controller {
             stop_no: tr(t::STOP_NO),
             busy: self.busy,
             wait: tr(t::WAIT),
+            rail: Rail {
+                shown: matches!(self.screen, Screen::Home | Screen::Step) && !self.picking_language,
+                language: tr(t::LANGUAGE_BUTTON),
+                size: tr(if self.settings.text_size < 2 { t::SIZE_BIGGER } else { t::SIZE_RESET }),
+                contrast: tr(if self.settings.high_contrast { t::CONTRAST_OFF } else { t::CONTRAST_ON }),
+                voice: tr(if self.settings.voice_off { t::VOICE_ON } else { t::VOICE_OFF }),
+                help: tr(t::HELP_BUTTON),
+            },
+            help: self.help_called.then(|| tr(t::HELP_CALLED)),
+            help_ok: tr(t::HELP_OK),
+            idle: self.idle_left.map(|n| (tr(t::IDLE_QUESTION), tr(t::IDLE_EXPLAIN).replace("{n}", &n.to_string()))),
+            idle_more: tr(t::IDLE_MORE),
+            idle_papers: tr(t::IDLE_PAPERS),
+            settings: self.settings,
             ..View::default()
         };
         match self.screen {
@@ -420,8 +583,24 @@ impl Controller {
                 v.spoken = join([v.title.clone(), v.body.clone()]);
             }
         }
+        if self.picking_language {
+            v.screen = Screen::Language.name();
+            v.title = tr(t::LANGUAGE_TITLE);
+            v.languages = self
+                .catalogs
+                .iter()
+                .map(|c| (c.language.code.to_owned(), c.language.name.to_owned(), c.language.rtl))
+                .collect();
+            v.spoken = v.title.clone();
+        }
         if self.confirm_stop {
             v.spoken = join([v.stop_question.clone(), v.stop_explain.clone()]);
+        }
+        if let Some(help) = &v.help {
+            v.spoken = help.clone();
+        }
+        if let Some((question, explain)) = &v.idle {
+            v.spoken = join([question.clone(), explain.clone()]);
         }
         v
     }

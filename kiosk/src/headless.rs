@@ -101,6 +101,7 @@ pub fn screenshot_walk(
     size: (u32, u32),
     assets: Assets,
     socket: Option<PathBuf>,
+    high_contrast: bool,
 ) -> Result<Vec<PathBuf>, String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let window = HeadlessPlatform::install(size.0, size.1)?;
@@ -157,7 +158,10 @@ pub fn screenshot_walk(
         ui.act(Controller::touch_attract);
         pump(&ui, &mut feed, |c| c.screen() == Screen::Language)?;
         shot(lang, &mut n, "language")?;
-        ui.update(|c| c.choose_language(lang));
+        ui.update(|c| {
+            c.choose_language(lang);
+            c.settings.high_contrast = high_contrast;
+        });
         shot(lang, &mut n, "home")?;
         // Every step of every procedure; the last one is finished, which ends the visit.
         let procedures: Vec<(String, usize)> =
@@ -170,9 +174,7 @@ pub fn screenshot_walk(
                 ui.update(|c| c.show_step(step));
                 shot(lang, &mut n, &format!("{id}-step{}", step + 1))?;
                 if index == 0 && step == 0 {
-                    ui.update(Controller::ask_stop);
-                    shot(lang, &mut n, "stop-confirm")?;
-                    ui.update(Controller::cancel_stop);
+                    overlays(&ui, &mut |what| shot(lang, &mut n, what))?;
                 }
             }
             if index + 1 < procedures.len() {
@@ -206,6 +208,29 @@ pub fn first_frame(path: &Path, size: (u32, u32), assets: Assets) -> Result<(), 
     app_show(&ui)?;
     ui.on_link_event(LinkEvent::Connected);
     write_png(&render(&window), path)
+}
+
+/// The overlays and settings of a step, drawn once per language.
+fn overlays(ui: &KioskUi, shot: &mut dyn FnMut(&str) -> Result<(), String>) -> Result<(), String> {
+    ui.update(Controller::ask_stop);
+    shot("stop-confirm")?;
+    ui.update(Controller::cancel_stop);
+    ui.act(Controller::call_mediator);
+    shot("help-called")?;
+    ui.update(Controller::dismiss_help);
+    ui.update(|c| c.warn_idle(crate::ui::IDLE_WARNING_SECONDS));
+    shot("idle-warning")?;
+    ui.update(|c| {
+        c.cycle_text_size();
+        c.cycle_text_size();
+    });
+    shot("largest-text")?;
+    ui.update(Controller::cycle_text_size);
+    ui.update(Controller::open_language_picker);
+    shot("language-picker")?;
+    let lang = ui.controller().language().code;
+    ui.update(|c| c.choose_language(lang));
+    Ok(())
 }
 
 fn voice_of(code: &str) -> &'static str {
@@ -251,6 +276,7 @@ fn pump(ui: &KioskUi, feed: &mut Feed, done: impl Fn(&Controller) -> bool) -> Re
 fn simulated_reply(command: Command) -> AgentMessage {
     let session = SessionId("0000000000000000".into());
     match command {
+        Command::CallMediator => AgentMessage::Ack { id: 2 },
         Command::StartSession => {
             AgentMessage::SessionStarted { id: 1, session, folder: "/run/guichet/session/0000000000000000".into() }
         }

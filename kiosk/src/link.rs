@@ -16,6 +16,7 @@ use tokio::sync::mpsc;
 pub enum Command {
     StartSession,
     EndSession(EndReason),
+    CallMediator,
 }
 
 /// What the link tells the UI.
@@ -122,6 +123,7 @@ async fn serve(
                 let msg = match command {
                     Command::StartSession => ClientMessage::StartSession { id },
                     Command::EndSession(reason) => ClientMessage::EndSession { id, reason },
+                    Command::CallMediator => ClientMessage::CallMediator { id },
                 };
                 if let Err(e) = write_frame(&mut writer, &msg).await {
                     tracing::warn!(cause = %e, "lost the agent while sending");

@@ -30,6 +30,9 @@ struct Args {
     /// Render the first screen to this PNG file and exit (start-up benchmark).
     #[arg(long, value_name = "PNG")]
     first_frame: Option<PathBuf>,
+    /// With --screenshot: draw every screen in the high-contrast theme.
+    #[arg(long)]
+    high_contrast: bool,
     /// With --screenshot: use the agent at --socket instead of simulated answers.
     #[arg(long)]
     with_agent: bool,
@@ -83,7 +86,8 @@ fn main() -> anyhow::Result<()> {
     }
     if let Some(dir) = &args.screenshot {
         let socket = args.with_agent.then(|| args.socket.clone());
-        let files = headless::screenshot_walk(dir, args.size, assets, socket).map_err(anyhow::Error::msg)?;
+        let files = headless::screenshot_walk(dir, args.size, assets, socket, args.high_contrast)
+            .map_err(anyhow::Error::msg)?;
         println!("{} screens written to {}", files.len(), dir.display());
         return Ok(());
     }

@@ -34,6 +34,20 @@ pub const OUT_OF_SERVICE_TITLE: &str = "Cette borne ne marche pas pour le moment
 pub const OUT_OF_SERVICE_TEXT: &str =
     "Elle essaie de repartir toute seule. Vous pouvez demander de l'aide à l'accueil.";
 pub const START_FAILED: &str = "La borne n'a pas pu commencer. Réessayez dans un moment.";
+pub const LANGUAGE_BUTTON: &str = "Langue";
+pub const SIZE_BIGGER: &str = "Agrandir le texte";
+pub const SIZE_RESET: &str = "Texte normal";
+pub const CONTRAST_ON: &str = "Contraste fort";
+pub const CONTRAST_OFF: &str = "Contraste normal";
+pub const VOICE_OFF: &str = "Couper la voix";
+pub const VOICE_ON: &str = "Remettre la voix";
+pub const HELP_BUTTON: &str = "Appeler un conseiller";
+pub const HELP_CALLED: &str = "Un conseiller va venir vous aider. Restez ici, s'il vous plaît.";
+pub const HELP_OK: &str = "D'accord";
+pub const IDLE_QUESTION: &str = "Êtes-vous toujours là ?";
+pub const IDLE_EXPLAIN: &str = "Sans réponse, tout sera effacé dans {n} secondes.";
+pub const IDLE_MORE: &str = "J'ai besoin de plus de temps";
+pub const IDLE_PAPERS: &str = "Je vais chercher mes papiers";
 
 pub const ALL: &[&str] = &[
     ATTRACT,
@@ -66,4 +80,18 @@ pub const ALL: &[&str] = &[
     OUT_OF_SERVICE_TITLE,
     OUT_OF_SERVICE_TEXT,
     START_FAILED,
+    LANGUAGE_BUTTON,
+    SIZE_BIGGER,
+    SIZE_RESET,
+    CONTRAST_ON,
+    CONTRAST_OFF,
+    VOICE_OFF,
+    VOICE_ON,
+    HELP_BUTTON,
+    HELP_CALLED,
+    HELP_OK,
+    IDLE_QUESTION,
+    IDLE_EXPLAIN,
+    IDLE_MORE,
+    IDLE_PAPERS,
 ];

@@ -8,20 +8,22 @@ use std::time::Duration;
 
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
-use crate::controller::{Controller, Screen, View as ViewData};
+use crate::controller::{Controller, Screen, SpeechKey, View as ViewData};
 use crate::link::{Command, Link, LinkEvent};
 use crate::speech::Speaker;
-use crate::{AppWindow, LangChoice, Line, Tile, View};
+use crate::{AppWindow, LangChoice, Line, Theme, Tile, View};
 
 /// How often the attract screen's big line changes language.
 const ATTRACT_ROTATION: Duration = Duration::from_secs(4);
-/// A session with no touch for this long is ended and wiped (unless changed with
-/// `set_idle_timeout`).
+/// After this long with no touch in a session, the kiosk asks "are you still there?"
+/// (unless changed with `set_idle_timeout`).
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(180);
+/// Then it counts down this many seconds, on screen and aloud, before wiping.
+pub const IDLE_WARNING_SECONDS: u32 = 30;
+/// "I am fetching my papers" adds this much to the next wait.
+pub const PAPERS_EXTRA: Duration = Duration::from_secs(600);
 /// The end screen goes back to attract by itself after this long.
 const END_SCREEN_TIMEOUT: Duration = Duration::from_secs(60);
-
-type SpeechKey = (Screen, usize, usize, usize, bool);
 
 pub struct KioskUi {
     window: AppWindow,
@@ -32,6 +34,7 @@ pub struct KioskUi {
     attract_timer: slint::Timer,
     end_timer: slint::Timer,
     idle_timer: slint::Timer,
+    countdown_timer: slint::Timer,
     idle_after: std::cell::Cell<Duration>,
     me: Weak<KioskUi>,
 }
@@ -47,6 +50,7 @@ impl KioskUi {
             attract_timer: slint::Timer::default(),
             end_timer: slint::Timer::default(),
             idle_timer: slint::Timer::default(),
+            countdown_timer: slint::Timer::default(),
             idle_after: std::cell::Cell::new(DEFAULT_IDLE_TIMEOUT),
             me: me.clone(),
         });
@@ -73,33 +77,60 @@ impl KioskUi {
         // A session that just opened starts its idle clock; one that ended stops it.
         if !self.controller().in_session() {
             self.idle_timer.stop();
-        } else if !self.idle_timer.running() {
-            self.restart_idle_clock();
+            self.countdown_timer.stop();
+        } else if !self.idle_timer.running() && !self.countdown_timer.running() {
+            self.restart_idle_clock(Duration::ZERO);
         }
         self.refresh();
     }
 
     /// Runs a controller action, sends its commands and redraws. Every action is a
-    /// touch, so it restarts the idle clock.
+    /// touch: it dismisses an idle warning and restarts the idle clock.
     pub fn act(&self, action: impl FnOnce(&mut Controller) -> Vec<Command>) {
+        self.controller.borrow_mut().touched();
+        self.run(action);
+        self.restart_idle_clock(Duration::ZERO);
+        self.refresh();
+    }
+
+    /// Runs a controller action that is not a touch (a timer's).
+    fn run(&self, action: impl FnOnce(&mut Controller) -> Vec<Command>) {
         let commands = action(&mut self.controller.borrow_mut());
         for command in commands {
             self.link.send(command);
         }
-        self.restart_idle_clock();
-        self.refresh();
     }
 
-    fn restart_idle_clock(&self) {
+    /// Waits `idle_after` (plus `extra`) for a touch, then warns and counts down.
+    fn restart_idle_clock(&self, extra: Duration) {
+        self.countdown_timer.stop();
         if !self.controller().in_session() {
             self.idle_timer.stop();
             return;
         }
         let me = self.me.clone();
-        self.idle_timer.start(slint::TimerMode::SingleShot, self.idle_after.get(), move || {
+        self.idle_timer.start(slint::TimerMode::SingleShot, self.idle_after.get() + extra, move || {
             if let Some(ui) = me.upgrade() {
-                tracing::info!("no touch for too long: ending the session");
-                ui.act(Controller::idle_timeout);
+                ui.start_idle_warning();
+            }
+        });
+    }
+
+    fn start_idle_warning(&self) {
+        self.run(|c| {
+            c.warn_idle(IDLE_WARNING_SECONDS);
+            vec![]
+        });
+        self.refresh();
+        let me = self.me.clone();
+        self.countdown_timer.start(slint::TimerMode::Repeated, Duration::from_secs(1), move || {
+            if let Some(ui) = me.upgrade() {
+                ui.run(Controller::idle_tick);
+                if ui.controller().idle_warning().is_none() {
+                    tracing::info!("no touch for too long: the session ends");
+                    ui.countdown_timer.stop();
+                }
+                ui.refresh();
             }
         });
     }
@@ -131,6 +162,17 @@ impl KioskUi {
         view.on_stop_confirmed(on(|ui| ui.act(Controller::confirm_stop)));
         view.on_end_pressed(on(|ui| ui.update(Controller::end_done)));
         view.on_listen_pressed(on(|ui| ui.speak_now()));
+        view.on_language_pressed(on(|ui| ui.update(Controller::open_language_picker)));
+        view.on_size_pressed(on(|ui| ui.toggle(|c| &c.rail.size, Controller::cycle_text_size)));
+        view.on_contrast_pressed(on(|ui| ui.toggle(|c| &c.rail.contrast, Controller::toggle_contrast)));
+        view.on_voice_pressed(on(|ui| ui.toggle(|c| &c.rail.voice, Controller::toggle_voice)));
+        view.on_help_pressed(on(|ui| ui.act(Controller::call_mediator)));
+        view.on_help_ok(on(|ui| ui.update(Controller::dismiss_help)));
+        view.on_idle_more(on(|ui| ui.update(|_| ())));
+        view.on_idle_papers(on(|ui| {
+            ui.update(|_| ());
+            ui.restart_idle_clock(PAPERS_EXTRA);
+        }));
         let weak = Rc::downgrade(self);
         view.on_chose_language(move |code| {
             if let Some(ui) = weak.upgrade() {
@@ -160,6 +202,17 @@ impl KioskUi {
         });
     }
 
+    /// A rail toggle: applies it and says the label that was tapped, so a person who
+    /// cannot read it hears what they did (unless they just switched the voice off).
+    fn toggle(&self, label: fn(&ViewData) -> &String, action: fn(&mut Controller)) {
+        let said = label(&self.controller().view()).clone();
+        self.update(action);
+        let view = self.controller().view();
+        if !view.settings.voice_off {
+            self.speaker.speak(view.voice, &said);
+        }
+    }
+
     /// Copies the controller's view into the window and speaks it if the screen changed.
     pub fn refresh(&self) {
         let (data, key) = {
@@ -167,13 +220,14 @@ impl KioskUi {
             (c.view(), c.speech_key())
         };
         push(&self.window.global::<View>(), &data);
+        push_theme(&self.window.global::<Theme>(), &data);
         let changed = self.spoken_key.borrow().as_ref() != Some(&key);
         if changed {
             *self.spoken_key.borrow_mut() = Some(key);
-            if !data.spoken.is_empty() {
+            if !data.spoken.is_empty() && !data.settings.voice_off {
                 self.speaker.speak(data.voice, &data.spoken);
             }
-            if key.0 == Screen::End {
+            if key.screen == Screen::End {
                 let weak = self.window.as_weak();
                 self.end_timer.start(slint::TimerMode::SingleShot, END_SCREEN_TIMEOUT, move || {
                     if let Some(window) = weak.upgrade() {
@@ -239,4 +293,25 @@ fn push(view: &View<'_>, d: &ViewData) {
     view.set_stop_explain(s(&d.stop_explain));
     view.set_stop_yes(s(&d.stop_yes));
     view.set_stop_no(s(&d.stop_no));
+    view.set_rail_shown(d.rail.shown);
+    view.set_rail_language(s(&d.rail.language));
+    view.set_rail_size(s(&d.rail.size));
+    view.set_rail_contrast(s(&d.rail.contrast));
+    view.set_rail_voice(s(&d.rail.voice));
+    view.set_rail_help(s(&d.rail.help));
+    view.set_help_shown(d.help.is_some());
+    view.set_help_text(s(d.help.as_deref().unwrap_or_default()));
+    view.set_help_ok_label(s(&d.help_ok));
+    view.set_idle_shown(d.idle.is_some());
+    let (question, explain) = d.idle.clone().unwrap_or_default();
+    view.set_idle_question(s(&question));
+    view.set_idle_explain(s(&explain));
+    view.set_idle_more_label(s(&d.idle_more));
+    view.set_idle_papers_label(s(&d.idle_papers));
+}
+
+/// The person's choices, applied to the theme every screen reads.
+fn push_theme(theme: &Theme<'_>, d: &ViewData) {
+    theme.set_text_scale(1.0 + 0.25 * f32::from(d.settings.text_size));
+    theme.set_high_contrast(d.settings.high_contrast);
 }

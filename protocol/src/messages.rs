@@ -31,12 +31,15 @@ pub enum ClientMessage {
     WipeNow { id: RequestId },
     /// Replies: `pong`.
     Ping { id: RequestId },
+    /// The person pressed "call a mediator". Replies: `ack`. The agent counts it (and,
+    /// where the hardware has them, lights the help LED and tells the fleet).
+    CallMediator { id: RequestId },
 }
 
 impl ClientMessage {
     /// Every `type` a client may send, for telling "unknown type" from "bad fields".
     pub const TYPES: &'static [&'static str] =
-        &["hello", "start_session", "end_session", "get_status", "wipe_now", "ping"];
+        &["hello", "start_session", "end_session", "get_status", "wipe_now", "ping", "call_mediator"];
 
     /// The request id, for every message but `hello`.
     pub fn id(&self) -> Option<RequestId> {
@@ -46,7 +49,8 @@ impl ClientMessage {
             | ClientMessage::EndSession { id, .. }
             | ClientMessage::GetStatus { id }
             | ClientMessage::WipeNow { id }
-            | ClientMessage::Ping { id } => Some(*id),
+            | ClientMessage::Ping { id }
+            | ClientMessage::CallMediator { id } => Some(*id),
         }
     }
 }
@@ -196,6 +200,8 @@ pub struct Counters {
     pub sessions_abandoned: u64,
     #[serde(default)]
     pub sessions_wiped: u64,
+    #[serde(default)]
+    pub mediator_calls: u64,
 }
 
 /// Why a frame or request was refused. Clients map each code to a plain-language message;

@@ -25,6 +25,7 @@ fn client_samples() -> Vec<(&'static str, ClientMessage)> {
         ("get_status", ClientMessage::GetStatus { id: 3 }),
         ("wipe_now", ClientMessage::WipeNow { id: 4 }),
         ("ping", ClientMessage::Ping { id: 5 }),
+        ("call_mediator", ClientMessage::CallMediator { id: 6 }),
     ]
 }
 
@@ -55,6 +56,7 @@ fn agent_samples() -> Vec<(&'static str, AgentMessage)> {
                         sessions_completed: 9,
                         sessions_abandoned: 2,
                         sessions_wiped: 12,
+                        mediator_calls: 3,
                     },
                 },
             },

@@ -123,6 +123,9 @@ fn walk_a_procedure_in_french_then_in_arabic() {
             assert!(said.contains(t::SITE_PASSWORD), "the password warning must be spoken");
         }
         w.check_labels();
+        if i == 0 {
+            rail_controls_work(&mut w, &ar);
+        }
         match step.kind {
             StepKind::Question => w.tap(&step.choices[0].label),
             StepKind::Done => {
@@ -199,15 +202,44 @@ fn walk_a_procedure_in_french_then_in_arabic() {
     w.pump("the third session", |c| c.screen() == Screen::Language);
     w.tap("Français");
     w.tap(&procedure.title);
-    mock_elapsed_time(guichet_kiosk::ui::DEFAULT_IDLE_TIMEOUT - Duration::from_secs(5));
+    let idle = guichet_kiosk::ui::DEFAULT_IDLE_TIMEOUT;
+    mock_elapsed_time(idle - Duration::from_secs(5));
     w.tap(t::NEXT); // a touch restarts the clock
-    mock_elapsed_time(guichet_kiosk::ui::DEFAULT_IDLE_TIMEOUT - Duration::from_secs(5));
-    assert_eq!(w.screen(), Screen::Step, "a touch must restart the idle clock");
-    assert_eq!(w.ui.controller().step_index(), 1);
-    mock_elapsed_time(Duration::from_secs(10));
+    mock_elapsed_time(idle - Duration::from_secs(5));
+    assert_eq!(w.ui.controller().idle_warning(), None, "a touch must restart the idle clock");
+    mock_elapsed_time(Duration::from_secs(6));
+    // "Are you still there?", on screen and aloud, with a countdown.
+    assert_eq!(w.ui.controller().idle_warning(), Some(guichet_kiosk::ui::IDLE_WARNING_SECONDS));
+    assert!(w.last_said().1.starts_with(t::IDLE_QUESTION), "{:?}", w.last_said());
+    mock_elapsed_time(Duration::from_secs(1));
+    assert_eq!(w.ui.controller().idle_warning(), Some(guichet_kiosk::ui::IDLE_WARNING_SECONDS - 1));
+    w.tap(t::IDLE_MORE);
+    assert_eq!(w.ui.controller().idle_warning(), None);
+    assert_eq!((w.screen(), w.ui.controller().step_index()), (Screen::Step, 1), "nothing lost");
+    // "I am fetching my papers" waits ten minutes more before asking again.
+    mock_elapsed_time(idle + Duration::from_secs(1));
+    w.tap(t::IDLE_PAPERS);
+    mock_elapsed_time(idle + Duration::from_secs(300));
+    assert_eq!(w.ui.controller().idle_warning(), None, "the papers pause was not honoured");
+    mock_elapsed_time(guichet_kiosk::ui::PAPERS_EXTRA);
+    assert!(w.ui.controller().idle_warning().is_some());
+    // No answer: the countdown runs out and the session is wiped. Slint's timers fire
+    // once per clock update, so the clock moves a second at a time.
+    for _ in 0..guichet_kiosk::ui::IDLE_WARNING_SECONDS {
+        mock_elapsed_time(Duration::from_secs(1));
+    }
     w.pump("the idle wipe", |c| c.screen() == Screen::End);
     assert!(!w.session_folder.take().unwrap().exists());
     assert!(w.last_said().1.starts_with(t::END_TITLE));
+    // The mediator call was counted by the agent, anonymously.
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let status = rt.block_on(async {
+        let mut c = guichet_protocol::client::Client::connect(&agent.socket(), "test").await.unwrap();
+        c.request(&guichet_protocol::ClientMessage::GetStatus { id: 1 }, |_| {}).await.unwrap()
+    });
+    let AgentMessage::Status { status, .. } = status else { panic!("{status:?}") };
+    assert_eq!(status.counters.mediator_calls, 1);
+    assert_eq!(status.counters.sessions_abandoned, 2, "stopped once, timed out once");
     // Left on the end screen, the kiosk goes back to attract by itself.
     mock_elapsed_time(Duration::from_secs(61));
     assert_eq!(w.screen(), Screen::Attract);
@@ -227,4 +259,40 @@ fn controller_alone_survives_an_agent_that_vanishes() {
     assert!(c.next_step().is_empty());
     c.on_event(LinkEvent::Connected);
     assert_eq!(c.screen(), Screen::Attract);
+}
+
+/// The side rail on a step: text size, contrast, calling a mediator, changing language
+/// without losing one's place. Each toggle says what was tapped.
+fn rail_controls_work(w: &mut Walk, ar: &Catalog) {
+    use guichet_kiosk::Theme;
+    let step = w.ui.controller().step_index();
+    let theme = || w.ui.window().global::<Theme>();
+    w.tap(t::SIZE_BIGGER);
+    assert_eq!(theme().get_text_scale(), 1.25);
+    assert_eq!(w.last_said().1, t::SIZE_BIGGER);
+    w.tap(t::SIZE_BIGGER);
+    w.tap(t::SIZE_RESET);
+    assert_eq!(theme().get_text_scale(), 1.0);
+    w.tap(t::CONTRAST_ON);
+    assert!(theme().get_high_contrast());
+    w.tap(t::CONTRAST_OFF);
+    assert!(!theme().get_high_contrast());
+    w.tap(t::HELP_BUTTON);
+    assert_eq!(w.last_said().1, t::HELP_CALLED);
+    w.check_labels();
+    w.tap(t::HELP_OK);
+    // Another language for this step, then back: the person stays where they were.
+    w.tap(t::LANGUAGE_BUTTON);
+    assert_eq!(w.screen(), Screen::Step);
+    w.tap("العربية");
+    assert_eq!((w.ui.controller().step_index(), w.ui.controller().language().code), (step, "ar"));
+    w.tap(&ar.tr(t::LANGUAGE_BUTTON));
+    w.tap("Français");
+    assert_eq!(w.ui.controller().step_index(), step);
+    // Voice off: nothing more is said until it is back on.
+    w.tap(t::VOICE_OFF);
+    let said = w.speaker.utterances().len();
+    w.tap(t::LISTEN);
+    w.tap(t::VOICE_ON);
+    assert_eq!(w.speaker.utterances().len(), said + 2, "listen again still speaks, and the toggle says itself");
 }

@@ -101,8 +101,8 @@ fn describe(msg: &AgentMessage) -> String {
             }
             let c = &status.counters;
             out += &format!(
-                "sessions: {} started, {} completed, {} abandoned, {} wiped",
-                c.sessions_started, c.sessions_completed, c.sessions_abandoned, c.sessions_wiped
+                "sessions: {} started, {} completed, {} abandoned, {} wiped\nmediator calls: {}",
+                c.sessions_started, c.sessions_completed, c.sessions_abandoned, c.sessions_wiped, c.mediator_calls
             );
             out
         }
