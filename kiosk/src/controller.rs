@@ -67,6 +67,8 @@ pub struct View {
     pub hint: String,
     /// The answers of a question step.
     pub choices: Vec<String>,
+    /// Under the QR code of an official address.
+    pub qr_hint: String,
     /// Home tiles: (organisation, title, summary).
     pub tiles: Vec<(String, String, String)>,
     /// Language choices: (code, name, right to left).
@@ -647,6 +649,7 @@ impl Controller {
             StepKind::Checklist => v.hint = tr(t::CHECKLIST_HINT),
             StepKind::OfficialSite => {
                 v.hint = tr(t::SITE_ADDRESS);
+                v.qr_hint = tr(t::QR_HINT);
                 v.items.push(tr(t::SITE_PASSWORD));
             }
             _ => {}

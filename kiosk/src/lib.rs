@@ -9,6 +9,7 @@ pub mod controller;
 pub mod headless;
 pub mod i18n;
 pub mod link;
+pub mod qr;
 pub mod speech;
 pub mod texts;
 pub mod ui;

@@ -15,6 +15,7 @@ pub const LISTEN: &str = "Écouter encore";
 pub const READ_ON: &str = "Lire la suite";
 pub const STEP_PROGRESS: &str = "Étape {n} sur {total}";
 pub const SITE_ADDRESS: &str = "Allez sur ce site :";
+pub const QR_HINT: &str = "Chez vous, visez ce code avec votre téléphone. Il ouvre le même site.";
 pub const SITE_PASSWORD: &str = "Vous tapez vous-même votre mot de passe. Personne d'autre ne doit le voir.";
 pub const CHECKLIST_HINT: &str = "Vérifiez que vous avez :";
 pub const STOP_QUESTION: &str = "Voulez-vous vraiment arrêter ?";
@@ -63,6 +64,7 @@ pub const ALL: &[&str] = &[
     STEP_PROGRESS,
     SITE_ADDRESS,
     SITE_PASSWORD,
+    QR_HINT,
     CHECKLIST_HINT,
     STOP_QUESTION,
     STOP_EXPLAIN,

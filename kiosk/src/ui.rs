@@ -36,6 +36,8 @@ pub struct KioskUi {
     idle_timer: slint::Timer,
     countdown_timer: slint::Timer,
     idle_after: std::cell::Cell<Duration>,
+    /// The QR code of the address on screen, made once per address.
+    qr: RefCell<(String, slint::Image)>,
     me: Weak<KioskUi>,
 }
 
@@ -51,6 +53,7 @@ impl KioskUi {
             end_timer: slint::Timer::default(),
             idle_timer: slint::Timer::default(),
             countdown_timer: slint::Timer::default(),
+            qr: RefCell::new((String::new(), slint::Image::default())),
             idle_after: std::cell::Cell::new(DEFAULT_IDLE_TIMEOUT),
             me: me.clone(),
         });
@@ -220,6 +223,7 @@ impl KioskUi {
             (c.view(), c.speech_key())
         };
         push(&self.window.global::<View>(), &data);
+        self.push_qr(&data.url);
         push_theme(&self.window.global::<Theme>(), &data);
         let changed = self.spoken_key.borrow().as_ref() != Some(&key);
         if changed {
@@ -237,6 +241,15 @@ impl KioskUi {
             } else {
                 self.end_timer.stop();
             }
+        }
+    }
+
+    fn push_qr(&self, url: &str) {
+        let mut qr = self.qr.borrow_mut();
+        if qr.0 != url {
+            let image = if url.is_empty() { None } else { crate::qr::image(url, 220) };
+            *qr = (url.to_owned(), image.unwrap_or_default());
+            self.window.global::<View>().set_qr(qr.1.clone());
         }
     }
 
@@ -262,6 +275,7 @@ fn push(view: &View<'_>, d: &ViewData) {
     view.set_hint(s(&d.hint));
     view.set_progress(s(&d.progress));
     view.set_url(s(&d.url));
+    view.set_qr_hint(s(&d.qr_hint));
     view.set_step_kind(s(d.step_kind));
     view.set_items(model(d.items.iter().map(|i| s(i)).collect()));
     view.set_choices(model(d.choices.iter().map(|c| s(c)).collect()));
