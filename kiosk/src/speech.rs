@@ -13,12 +13,19 @@ use std::sync::{Arc, Mutex};
 pub struct Utterance {
     pub voice: String,
     pub text: String,
+    /// "Listen again" speaks more slowly than the first time.
+    pub slow: bool,
 }
 
 pub trait Speaker {
     /// Says `text` in the voice for the language tag `voice` ("fr-FR"), cutting off
     /// whatever was being said: the person has moved on.
     fn speak(&self, voice: &str, text: &str);
+
+    /// The same, more slowly: for "listen again".
+    fn speak_slowly(&self, voice: &str, text: &str) {
+        self.speak(voice, text);
+    }
 }
 
 /// Says nothing (speech switched off, or no speech system on this machine).
@@ -50,11 +57,21 @@ impl RecordingSpeaker {
     }
 }
 
+impl RecordingSpeaker {
+    fn record(&self, voice: &str, text: &str, slow: bool) {
+        if let Ok(mut s) = self.said.lock() {
+            s.push(Utterance { voice: voice.to_owned(), text: text.to_owned(), slow });
+        }
+    }
+}
+
 impl Speaker for RecordingSpeaker {
     fn speak(&self, voice: &str, text: &str) {
-        if let Ok(mut s) = self.said.lock() {
-            s.push(Utterance { voice: voice.to_owned(), text: text.to_owned() });
-        }
+        self.record(voice, text, false);
+    }
+
+    fn speak_slowly(&self, voice: &str, text: &str) {
+        self.record(voice, text, true);
     }
 }
 
@@ -104,7 +121,11 @@ impl TtsSpeaker {
 impl Speaker for TtsSpeaker {
     fn speak(&self, voice: &str, text: &str) {
         // The thread being gone means speech failed to start; that was logged then.
-        let _ = self.tx.send(Utterance { voice: voice.to_owned(), text: text.to_owned() });
+        let _ = self.tx.send(Utterance { voice: voice.to_owned(), text: text.to_owned(), slow: false });
+    }
+
+    fn speak_slowly(&self, voice: &str, text: &str) {
+        let _ = self.tx.send(Utterance { voice: voice.to_owned(), text: text.to_owned(), slow: true });
     }
 }
 
@@ -130,6 +151,9 @@ fn speech_thread(rx: mpsc::Receiver<Utterance>, observer: Option<mpsc::Sender<Sp
     let _ = tts.on_utterance_begin(Some(Box::new(move |_| begin(SpeechEvent::Began))));
     let _ = tts.on_utterance_end(Some(Box::new(move |_| end(SpeechEvent::Ended))));
     let mut current_voice = String::new();
+    let normal = tts.normal_rate();
+    // Slower, but not so slow that words fall apart: 40% of the way to the slowest rate.
+    let slow = normal - (normal - tts.min_rate()) * 0.4;
     while let Ok(mut next) = rx.recv() {
         // Only the newest request matters when several queued up.
         while let Ok(newer) = rx.try_recv() {
@@ -151,6 +175,10 @@ fn speech_thread(rx: mpsc::Receiver<Utterance>, observer: Option<mpsc::Sender<Sp
             }
             current_voice = next.voice.clone();
         }
+        if let Err(e) = tts.set_rate(if next.slow { slow } else { normal }) {
+            tracing::debug!(cause = %e, "cannot set the speech rate");
+        }
+
         if let Err(e) = tts.speak(next.text, true) {
             tracing::warn!(cause = %e, "speech failed");
         }

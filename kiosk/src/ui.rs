@@ -253,11 +253,11 @@ impl KioskUi {
         }
     }
 
-    /// "Listen again".
+    /// "Listen again": the screen once more, more slowly, even with the voice off.
     pub fn speak_now(&self) {
         let data = self.controller.borrow().view();
         if !data.spoken.is_empty() {
-            self.speaker.speak(data.voice, &data.spoken);
+            self.speaker.speak_slowly(data.voice, &data.spoken);
         }
     }
 }

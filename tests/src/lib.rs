@@ -181,3 +181,56 @@ impl Drop for AgentProcess {
         self.kill9();
     }
 }
+
+/// Speech as on the device but private to a folder: speech-dispatcher's config (ALSA
+/// output) and ALSA's (a file, `dir/sound.raw`, since there is no sound card) in a
+/// private HOME, and a private runtime folder where libspeechd autospawns the daemon.
+pub fn private_speech_env(dir: &Path) {
+    let home = dir.join("home");
+    let config = home.join(".config/speech-dispatcher");
+    let runtime = dir.join("xdg");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::create_dir_all(&runtime).unwrap();
+    std::fs::set_permissions(&runtime, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+    let system = std::fs::read_to_string("/etc/speech-dispatcher/speechd.conf")
+        .expect("speech-dispatcher is not installed (scripts/setup.sh installs it)");
+    let conf: String = system
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("AudioOutputMethod") && !l.contains("AudioOutputMethod \""))
+        .map(|l| format!("{l}\n"))
+        .collect::<String>()
+        + "AudioOutputMethod \"alsa\"\n"
+        // Only espeak-ng's own module, as on the device: with none named, every module is
+        // loaded and a generic one (a process per utterance) may answer, a second later.
+        + "AddModule \"espeak-ng\" \"sd_espeak-ng\" \"espeak-ng.conf\"\n"
+        + "DefaultModule espeak-ng\n";
+    std::fs::write(config.join("speechd.conf"), conf).unwrap();
+    for sub in ["modules", "clients"] {
+        let from = Path::new("/etc/speech-dispatcher").join(sub);
+        if from.is_dir() {
+            std::os::unix::fs::symlink(&from, config.join(sub)).unwrap();
+        }
+    }
+    let sound = dir.join("sound.raw");
+    std::fs::write(
+        home.join(".asoundrc"),
+        format!("pcm.!default {{ type file; slave.pcm \"null\"; file \"{}\"; format \"raw\" }}\n", sound.display()),
+    )
+    .unwrap();
+    // SAFETY: callers run this before starting any thread that reads the environment
+    // (one test per binary, or a benchmark's main).
+    unsafe {
+        std::env::set_var("HOME", &home);
+        std::env::set_var("XDG_RUNTIME_DIR", &runtime);
+        std::env::set_var("XDG_CONFIG_HOME", home.join(".config"));
+        std::env::remove_var("SPEECHD_ADDRESS");
+    }
+}
+
+/// Stops the speech-dispatcher that `private_speech_env` let libspeechd start.
+pub fn stop_speech_daemon(dir: &Path) {
+    let pid_file = dir.join("xdg/speech-dispatcher/pid/speech-dispatcher.pid");
+    if let Ok(pid) = std::fs::read_to_string(pid_file) {
+        let _ = std::process::Command::new("kill").arg(pid.trim()).status();
+    }
+}

@@ -293,6 +293,7 @@ fn rail_controls_work(w: &mut Walk, ar: &Catalog) {
     w.tap(t::VOICE_OFF);
     let said = w.speaker.utterances().len();
     w.tap(t::LISTEN);
+    assert!(w.speaker.last().unwrap().slow, "listen again speaks more slowly");
     w.tap(t::VOICE_ON);
     assert_eq!(w.speaker.utterances().len(), said + 2, "listen again still speaks, and the toggle says itself");
 }
