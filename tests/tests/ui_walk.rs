@@ -28,11 +28,23 @@ struct Walk {
 impl Walk {
     /// Taps the button whose accessible label is `label` (a text with the same words is
     /// not a button, and tapping it would do nothing).
+    /// Like a person, it first taps "read on" while the button is below the fold.
     fn tap(&self, label: &str) {
-        let button = ElementHandle::find_by_accessible_label(self.ui.window(), label)
-            .find(|e| e.accessible_role() == Some(AccessibleRole::Button));
-        let button = button.unwrap_or_else(|| panic!("no button labelled {label:?} on the {:?} screen", self.screen()));
-        button.invoke_accessible_default_action();
+        let find = |label: &str| {
+            ElementHandle::find_by_accessible_label(self.ui.window(), label)
+                .find(|e| e.accessible_role() == Some(AccessibleRole::Button))
+        };
+        for _ in 0..10 {
+            if let Some(button) = find(label) {
+                button.invoke_accessible_default_action();
+                return;
+            }
+            match find(t::READ_ON) {
+                Some(read_on) => read_on.invoke_accessible_default_action(),
+                None => break,
+            }
+        }
+        panic!("no button labelled {label:?} on the {:?} screen", self.screen());
     }
 
     fn screen(&self) -> Screen {
@@ -100,6 +112,8 @@ fn walk_a_procedure_in_french_then_in_arabic() {
     w.tap(t::ATTRACT);
     w.pump("the session", |c| c.screen() == Screen::Language);
     assert_eq!(w.last_said(), ("fr-FR".into(), t::LANGUAGE_TITLE.into()));
+    // A scan the person makes during the visit must be on the receipt.
+    std::fs::write(w.session_folder.clone().unwrap().join("scans/page-1.jpg"), b"jpeg").unwrap();
     w.check_labels();
     w.tap("Français");
     assert_eq!(w.screen(), Screen::Home);
@@ -136,8 +150,6 @@ fn walk_a_procedure_in_french_then_in_arabic() {
         }
     }
     assert_eq!(path, [0, 1, 2, 3, 4, 6], "the 'yes' branch skips the no-account step");
-    // A scan the person made during the visit must be on the receipt.
-    std::fs::write(w.session_folder.clone().unwrap().join("scans/page-1.jpg"), b"jpeg").unwrap();
     w.pump("the wipe", |c| c.screen() == Screen::End);
     let said = w.last_said().1;
     assert!(said.starts_with(t::END_TITLE), "{said}");
@@ -296,4 +308,63 @@ fn rail_controls_work(w: &mut Walk, ar: &Catalog) {
     assert!(w.speaker.last().unwrap().slow, "listen again speaks more slowly");
     w.tap(t::VOICE_ON);
     assert_eq!(w.speaker.utterances().len(), said + 2, "listen again still speaks, and the toggle says itself");
+}
+
+/// Walks the open procedure to its end, answering each question with `answer` (or the
+/// last choice when there are fewer), checking each step's speech; returns the path.
+fn walk_to_end(w: &mut Walk, procedure: &guichet_kiosk::content::Procedure, answer: usize) -> Vec<usize> {
+    let mut path = Vec::new();
+    loop {
+        let i = w.ui.controller().step_index();
+        assert!(path.len() <= procedure.steps.len() * 2, "{}: going round in circles: {path:?}", procedure.id);
+        path.push(i);
+        let step = &procedure.steps[i];
+        let said = w.last_said().1;
+        assert!(said.starts_with(&step.title), "{} step {i} said {said:?}", procedure.id);
+        assert!(said.len() > step.title.len(), "{} step {i} said only its title", procedure.id);
+        match step.kind {
+            StepKind::Question => w.tap(&step.choices[answer.min(step.choices.len() - 1)].label),
+            StepKind::Done => {
+                w.tap(t::FINISH);
+                return path;
+            }
+            _ => w.tap(t::NEXT),
+        }
+    }
+}
+
+#[test]
+fn three_more_procedures_in_french_through_different_branches() {
+    i_slint_backend_testing::init_no_event_loop();
+    let agent = TestAgent::start(|_| {});
+    let (tx, events) = mpsc::channel();
+    let link = Link::start(agent.socket(), move |ev| {
+        let _ = tx.send(ev);
+    });
+    let assets = Assets::load(&content_dir());
+    let speaker = RecordingSpeaker::default();
+    let procedures = assets.procedures.clone();
+    let ui = KioskUi::new(
+        AppWindow::new().unwrap(),
+        Controller::new(assets.procedures, assets.catalogs),
+        Box::new(speaker.clone()),
+        link,
+    );
+    ui.window().show().unwrap();
+    let mut w = Walk { ui, events, speaker, session_folder: None };
+    w.pump("the agent", |c| c.screen() == Screen::Attract);
+    for (id, answer) in [("caf-prime-activite", 1), ("france-travail-actualisation", 0), ("ants-permis-conduire", 3)] {
+        let procedure = procedures.iter().find(|p| p.id == id).unwrap_or_else(|| panic!("{id} missing"));
+        let attract = w.ui.controller().view().title;
+        w.tap(&attract);
+        w.pump("a session", |c| c.screen() == Screen::Language);
+        w.tap("Français");
+        w.tap(&procedure.title);
+        let path = walk_to_end(&mut w, procedure, answer);
+        assert!(path.len() >= 4, "{id}: {path:?}");
+        w.pump("the wipe", |c| c.screen() == Screen::End);
+        assert!(w.last_said().1.starts_with(t::END_TITLE));
+        assert!(!w.session_folder.take().unwrap().exists());
+        w.tap(t::END_BUTTON);
+    }
 }
