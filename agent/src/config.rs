@@ -27,6 +27,9 @@ pub struct Config {
     pub allowed_uids: Vec<u32>,
     /// Whether root (IT staff's `agentctl` on the device) may use the socket.
     pub allow_root: bool,
+    /// The mediators' PIN as an argon2 hash (`agentctl hash-pin` makes one); unset, the
+    /// mediator panel cannot be opened.
+    pub mediator_pin_hash: Option<String>,
     pub devices: DeviceConfig,
 }
 
@@ -51,6 +54,7 @@ impl Default for Config {
             socket_group: Some("guichet-kiosk".into()),
             allowed_uids: Vec::new(),
             allow_root: true,
+            mediator_pin_hash: None,
             devices: DeviceConfig::default(),
         }
     }

@@ -40,12 +40,14 @@ pub struct Agent {
     // Serialises wipes so a session folder is never created while another is being wiped.
     wiping: tokio::sync::Mutex<()>,
     events: broadcast::Sender<AgentMessage>,
+    pin: std::sync::Arc<crate::mediator::PinGuard>,
 }
 
 impl Agent {
     pub fn new(config: Config, devices: Devices, store: Store) -> Arc<Agent> {
         let kiosk_uid = config.kiosk_user.as_deref().and_then(system::uid_of);
         let (events, _) = broadcast::channel(64);
+        let pin = std::sync::Arc::new(crate::mediator::PinGuard::new(config.mediator_pin_hash.clone()));
         Arc::new(Agent {
             config,
             devices,
@@ -55,6 +57,7 @@ impl Agent {
             open: Mutex::new(None),
             wiping: tokio::sync::Mutex::new(()),
             events,
+            pin,
         })
     }
 
@@ -109,8 +112,29 @@ impl Agent {
                 tracing::info!("a mediator was called");
                 Ok(AgentMessage::Ack { id })
             }
+            ClientMessage::MediatorUnlock { id, pin } => self.mediator_unlock(id, pin).await,
         };
         result.unwrap_or_else(|(code, message)| AgentMessage::Error { id, code, message })
+    }
+
+    async fn mediator_unlock(&self, id: u64, pin: String) -> Result<AgentMessage, (ErrorCode, String)> {
+        use crate::mediator::Verdict;
+        let guard = std::sync::Arc::clone(&self.pin);
+        // argon2 is deliberately slow: off the async threads.
+        let verdict = blocking(move || guard.check(&pin, std::time::Instant::now())).await.map_err(|e| {
+            tracing::error!(cause = %e, "PIN check failed");
+            (ErrorCode::Internal, "the PIN could not be checked".to_owned())
+        })?;
+        tracing::info!(?verdict, "mediator panel asked for");
+        match verdict {
+            Verdict::Granted => {
+                self.count(Counter::MediatorOpenings);
+                Ok(AgentMessage::MediatorGranted { id })
+            }
+            Verdict::Wrong => Err((ErrorCode::WrongPin, "wrong PIN".into())),
+            Verdict::Locked => Err((ErrorCode::PinLocked, "too many wrong PINs; try again later".into())),
+            Verdict::NotConfigured => Err((ErrorCode::MediatorNotConfigured, "no mediator PIN is set".into())),
+        }
     }
 
     async fn start_session(&self, conn: ConnId, id: u64) -> Result<AgentMessage, (ErrorCode, String)> {

@@ -29,6 +29,7 @@ pub enum Counter {
     SessionsAbandoned,
     SessionsWiped,
     MediatorCalls,
+    MediatorOpenings,
 }
 
 impl Counter {
@@ -39,6 +40,7 @@ impl Counter {
             Counter::SessionsAbandoned => "sessions_abandoned",
             Counter::SessionsWiped => "sessions_wiped",
             Counter::MediatorCalls => "mediator_calls",
+            Counter::MediatorOpenings => "mediator_openings",
         }
     }
 }
@@ -102,6 +104,7 @@ impl Store {
                 "sessions_abandoned" => counters.sessions_abandoned = value,
                 "sessions_wiped" => counters.sessions_wiped = value,
                 "mediator_calls" => counters.mediator_calls = value,
+                "mediator_openings" => counters.mediator_openings = value,
                 _ => {}
             }
         }

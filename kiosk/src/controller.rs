@@ -49,6 +49,8 @@ pub enum Overlay {
     Help,
     IdleWarning,
     Language,
+    PinPad,
+    Mediator,
 }
 
 /// Everything one screen shows and says, already translated.
@@ -99,6 +101,33 @@ pub struct View {
     pub idle_more: String,
     pub idle_papers: String,
     pub settings: Settings,
+    pub mediator_entry: String,
+    pub pin: Option<PinView>,
+    pub mediator: Option<MediatorView>,
+}
+
+/// The PIN pad: dots for the digits typed, never the digits.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PinView {
+    pub title: String,
+    pub dots: String,
+    pub message: String,
+    pub erase: String,
+    pub ok: String,
+    pub cancel: String,
+}
+
+/// The mediator panel: the procedure's outline with the person's step, and actions.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MediatorView {
+    pub title: String,
+    pub rule: String,
+    /// Step titles, and whether it is the person's current one.
+    pub outline: Vec<(String, bool)>,
+    pub pause: String,
+    pub back: String,
+    pub end: String,
+    pub close: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -135,6 +164,13 @@ pub struct Controller {
     help_called: bool,
     /// Seconds left before an idle session is wiped, while the warning is shown.
     idle_left: Option<u32>,
+    /// The mediator's PIN pad is open, with the digits typed so far.
+    pin: Option<String>,
+    pin_message: Option<&'static str>,
+    /// The mediator panel is open (the agent accepted the PIN).
+    mediator: bool,
+    /// The mediator paused the idle timer.
+    pub timer_paused: bool,
 }
 
 /// Choices made on the side rail. Reset for the next person.
@@ -167,6 +203,10 @@ impl Controller {
             picking_language: false,
             help_called: false,
             idle_left: None,
+            pin: None,
+            pin_message: None,
+            mediator: false,
+            timer_paused: false,
         }
     }
 
@@ -197,7 +237,11 @@ impl Controller {
             lang: self.lang,
             procedure: self.procedure,
             step: self.step,
-            overlay: if self.idle_left.is_some() {
+            overlay: if self.pin.is_some() {
+                Overlay::PinPad
+            } else if self.mediator {
+                Overlay::Mediator
+            } else if self.idle_left.is_some() {
                 Overlay::IdleWarning
             } else if self.help_called {
                 Overlay::Help
@@ -362,6 +406,69 @@ impl Controller {
         self.help_called = false;
     }
 
+    /// "I am a mediator", on the help notice: the PIN pad.
+    pub fn open_pin_pad(&mut self) {
+        if self.in_session() {
+            self.help_called = false;
+            self.pin = Some(String::new());
+            self.pin_message = None;
+        }
+    }
+
+    pub fn pin_digit(&mut self, digit: char) {
+        if let Some(pin) = &mut self.pin
+            && digit.is_ascii_digit()
+            && pin.len() < 12
+        {
+            pin.push(digit);
+            self.pin_message = None;
+        }
+    }
+
+    pub fn pin_erase(&mut self) {
+        if let Some(pin) = &mut self.pin {
+            pin.pop();
+        }
+    }
+
+    pub fn pin_cancel(&mut self) {
+        self.pin = None;
+        self.pin_message = None;
+    }
+
+    /// Sends the digits to the agent; the kiosk keeps no copy.
+    pub fn pin_submit(&mut self) -> Vec<Command> {
+        match self.pin.as_mut() {
+            Some(pin) if !pin.is_empty() => vec![Command::MediatorUnlock(std::mem::take(pin))],
+            _ => vec![],
+        }
+    }
+
+    pub fn mediator_open(&self) -> bool {
+        self.mediator
+    }
+
+    pub fn mediator_close(&mut self) {
+        self.mediator = false;
+    }
+
+    pub fn toggle_timer_pause(&mut self) {
+        if self.mediator {
+            self.timer_paused = !self.timer_paused;
+        }
+    }
+
+    /// "End and erase everything", from the mediator panel: no second confirmation,
+    /// the mediator has decided with the person.
+    pub fn mediator_end(&mut self) -> Vec<Command> {
+        if !self.mediator || self.busy {
+            return vec![];
+        }
+        self.mediator = false;
+        self.busy = true;
+        vec![Command::EndSession(EndReason::Abandoned)]
+    }
+
     /// Nobody touched the screen for a while: warn, with `seconds` before the wipe.
     pub fn warn_idle(&mut self, seconds: u32) {
         if self.in_session() && !self.busy {
@@ -448,6 +555,9 @@ impl Controller {
                 self.help_called = false;
                 self.picking_language = false;
                 self.idle_left = None;
+                self.pin = None;
+                self.mediator = false;
+                self.timer_paused = false;
                 self.screen = Screen::OutOfService;
             }
             LinkEvent::Agent(msg) => self.on_agent(msg),
@@ -467,10 +577,25 @@ impl Controller {
                 self.help_called = false;
                 self.picking_language = false;
                 self.idle_left = None;
+                self.pin = None;
+                self.mediator = false;
+                self.timer_paused = false;
                 if self.screen != Screen::OutOfService {
                     self.receipt = Some(receipt);
                     self.screen = Screen::End;
                 }
+            }
+            AgentMessage::MediatorGranted { .. } if self.pin.is_some() => {
+                self.pin = None;
+                self.pin_message = None;
+                self.mediator = true;
+            }
+            AgentMessage::Error { code, .. } if self.pin.is_some() => {
+                self.pin_message = Some(match code {
+                    ErrorCode::WrongPin => t::PIN_WRONG,
+                    ErrorCode::PinLocked => t::PIN_LOCKED,
+                    _ => t::PIN_UNAVAILABLE,
+                });
             }
             AgentMessage::Error { code, .. } => {
                 self.busy = false;
@@ -499,6 +624,10 @@ impl Controller {
         self.picking_language = false;
         self.help_called = false;
         self.idle_left = None;
+        self.pin = None;
+        self.pin_message = None;
+        self.mediator = false;
+        self.timer_paused = false;
     }
 
     /// The translated content of the current screen.
@@ -535,6 +664,29 @@ impl Controller {
             idle_more: tr(t::IDLE_MORE),
             idle_papers: tr(t::IDLE_PAPERS),
             settings: self.settings,
+            mediator_entry: tr(t::MEDIATOR_ENTRY),
+            pin: self.pin.as_ref().map(|digits| PinView {
+                title: tr(t::PIN_TITLE),
+                dots: "●".repeat(digits.len()),
+                message: self.pin_message.map(&tr).unwrap_or_default(),
+                erase: tr(t::PIN_ERASE),
+                ok: tr(t::PIN_OK),
+                cancel: tr(t::PIN_CANCEL),
+            }),
+            mediator: self.mediator.then(|| MediatorView {
+                title: tr(t::MEDIATOR_TITLE),
+                rule: tr(t::MEDIATOR_RULE),
+                outline: if self.screen == Screen::Step {
+                    let proc = &self.procedures[self.procedure];
+                    proc.steps.iter().enumerate().map(|(i, s)| (tr(&s.title), i == self.step)).collect()
+                } else {
+                    Vec::new()
+                },
+                pause: tr(if self.timer_paused { t::MEDIATOR_RESUME } else { t::MEDIATOR_PAUSE }),
+                back: tr(t::MEDIATOR_BACK),
+                end: tr(t::MEDIATOR_END),
+                close: tr(t::MEDIATOR_CLOSE),
+            }),
             ..View::default()
         };
         match self.screen {
@@ -603,6 +755,13 @@ impl Controller {
         }
         if let Some((question, explain)) = &v.idle {
             v.spoken = join([question.clone(), explain.clone()]);
+        }
+        // The PIN pad says its title only: digits are never spoken.
+        if let Some(pin) = &v.pin {
+            v.spoken = pin.title.clone();
+        }
+        if let Some(panel) = &v.mediator {
+            v.spoken = join([panel.title.clone(), panel.rule.clone()]);
         }
         v
     }

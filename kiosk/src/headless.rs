@@ -228,6 +228,16 @@ fn overlays(ui: &KioskUi, shot: &mut dyn FnMut(&str) -> Result<(), String>) -> R
     ui.update(Controller::cycle_text_size);
     ui.update(Controller::open_language_picker);
     shot("language-picker")?;
+    let lang_now = ui.controller().language().code;
+    ui.update(|c| c.choose_language(lang_now));
+    ui.act(Controller::call_mediator);
+    ui.update(Controller::open_pin_pad);
+    ui.update(|c| "2468".chars().for_each(|d| c.pin_digit(d)));
+    shot("pin-pad")?;
+    // What the agent answers to the right PIN, without sending one.
+    ui.on_link_event(LinkEvent::Agent(AgentMessage::MediatorGranted { id: 0 }));
+    shot("mediator-panel")?;
+    ui.update(Controller::mediator_close);
     let lang = ui.controller().language().code;
     ui.update(|c| c.choose_language(lang));
     Ok(())
@@ -277,6 +287,7 @@ fn simulated_reply(command: Command) -> AgentMessage {
     let session = SessionId("0000000000000000".into());
     match command {
         Command::CallMediator => AgentMessage::Ack { id: 2 },
+        Command::MediatorUnlock(_) => AgentMessage::MediatorGranted { id: 3 },
         Command::StartSession => {
             AgentMessage::SessionStarted { id: 1, session, folder: "/run/guichet/session/0000000000000000".into() }
         }

@@ -12,11 +12,25 @@ use guichet_protocol::{AgentMessage, ClientMessage, EndReason, read_frame, write
 use tokio::sync::mpsc;
 
 /// What the UI asks of the agent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum Command {
     StartSession,
     EndSession(EndReason),
     CallMediator,
+    /// The digits a mediator typed; passed to the agent and dropped.
+    MediatorUnlock(String),
+}
+
+// Written by hand so that a PIN can never end up in a log line.
+impl std::fmt::Debug for Command {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Command::StartSession => f.write_str("StartSession"),
+            Command::EndSession(reason) => write!(f, "EndSession({reason:?})"),
+            Command::CallMediator => f.write_str("CallMediator"),
+            Command::MediatorUnlock(_) => f.write_str("MediatorUnlock(…)"),
+        }
+    }
 }
 
 /// What the link tells the UI.
@@ -124,6 +138,7 @@ async fn serve(
                     Command::StartSession => ClientMessage::StartSession { id },
                     Command::EndSession(reason) => ClientMessage::EndSession { id, reason },
                     Command::CallMediator => ClientMessage::CallMediator { id },
+                    Command::MediatorUnlock(pin) => ClientMessage::MediatorUnlock { id, pin },
                 };
                 if let Err(e) = write_frame(&mut writer, &msg).await {
                     tracing::warn!(cause = %e, "lost the agent while sending");

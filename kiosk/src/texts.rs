@@ -50,6 +50,22 @@ pub const IDLE_EXPLAIN: &str = "Sans réponse, tout sera effacé dans {n} second
 pub const IDLE_MORE: &str = "J'ai besoin de plus de temps";
 pub const IDLE_PAPERS: &str = "Je vais chercher mes papiers";
 
+pub const MEDIATOR_ENTRY: &str = "Je suis conseiller";
+pub const PIN_TITLE: &str = "Code conseiller";
+pub const PIN_ERASE: &str = "Effacer";
+pub const PIN_OK: &str = "Valider";
+pub const PIN_CANCEL: &str = "Annuler";
+pub const PIN_WRONG: &str = "Code incorrect. Essayez encore.";
+pub const PIN_LOCKED: &str = "Trop d'essais. Réessayez plus tard.";
+pub const PIN_UNAVAILABLE: &str = "L'espace conseiller n'est pas réglé sur cette borne.";
+pub const MEDIATOR_TITLE: &str = "Espace conseiller";
+pub const MEDIATOR_RULE: &str = "Aidez la personne sans faire à sa place. Elle tape elle-même ses mots de passe.";
+pub const MEDIATOR_PAUSE: &str = "Mettre le minuteur en pause";
+pub const MEDIATOR_RESUME: &str = "Relancer le minuteur";
+pub const MEDIATOR_BACK: &str = "Revenir d'une étape";
+pub const MEDIATOR_END: &str = "Terminer et tout effacer";
+pub const MEDIATOR_CLOSE: &str = "Fermer";
+
 pub const ALL: &[&str] = &[
     ATTRACT,
     LANGUAGE_TITLE,
@@ -96,4 +112,19 @@ pub const ALL: &[&str] = &[
     IDLE_EXPLAIN,
     IDLE_MORE,
     IDLE_PAPERS,
+    MEDIATOR_ENTRY,
+    PIN_TITLE,
+    PIN_ERASE,
+    PIN_OK,
+    PIN_CANCEL,
+    PIN_WRONG,
+    PIN_LOCKED,
+    PIN_UNAVAILABLE,
+    MEDIATOR_TITLE,
+    MEDIATOR_RULE,
+    MEDIATOR_PAUSE,
+    MEDIATOR_RESUME,
+    MEDIATOR_BACK,
+    MEDIATOR_END,
+    MEDIATOR_CLOSE,
 ];

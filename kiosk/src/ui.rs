@@ -11,7 +11,7 @@ use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 use crate::controller::{Controller, Screen, SpeechKey, View as ViewData};
 use crate::link::{Command, Link, LinkEvent};
 use crate::speech::Speaker;
-use crate::{AppWindow, LangChoice, Line, Theme, Tile, View};
+use crate::{AppWindow, LangChoice, Line, OutlineItem, Theme, Tile, View};
 
 /// How often the attract screen's big line changes language.
 const ATTRACT_ROTATION: Duration = Duration::from_secs(4);
@@ -107,7 +107,8 @@ impl KioskUi {
     /// Waits `idle_after` (plus `extra`) for a touch, then warns and counts down.
     fn restart_idle_clock(&self, extra: Duration) {
         self.countdown_timer.stop();
-        if !self.controller().in_session() {
+        // No session, or a mediator paused the clock: nothing to count.
+        if !self.controller().in_session() || self.controller().timer_paused {
             self.idle_timer.stop();
             return;
         }
@@ -172,6 +173,23 @@ impl KioskUi {
         view.on_help_pressed(on(|ui| ui.act(Controller::call_mediator)));
         view.on_help_ok(on(|ui| ui.update(Controller::dismiss_help)));
         view.on_idle_more(on(|ui| ui.update(|_| ())));
+        view.on_mediator_entry(on(|ui| ui.update(Controller::open_pin_pad)));
+        view.on_pin_erase(on(|ui| ui.update(Controller::pin_erase)));
+        view.on_pin_cancel(on(|ui| ui.update(Controller::pin_cancel)));
+        view.on_pin_ok(on(|ui| ui.act(Controller::pin_submit)));
+        view.on_mediator_pause(on(|ui| ui.update(Controller::toggle_timer_pause)));
+        view.on_mediator_back(on(|ui| ui.update(Controller::back)));
+        view.on_mediator_end(on(|ui| ui.act(Controller::mediator_end)));
+        view.on_mediator_close(on(|ui| ui.update(Controller::mediator_close)));
+        let weak = Rc::downgrade(self);
+        view.on_pin_digit(move |digit| {
+            // Not spoken, not logged: the digits of a PIN.
+            if let Some(ui) = weak.upgrade()
+                && let Some(d) = digit.chars().next()
+            {
+                ui.update(|c| c.pin_digit(d));
+            }
+        });
         view.on_idle_papers(on(|ui| {
             ui.update(|_| ());
             ui.restart_idle_clock(PAPERS_EXTRA);
@@ -322,6 +340,26 @@ fn push(view: &View<'_>, d: &ViewData) {
     view.set_idle_explain(s(&explain));
     view.set_idle_more_label(s(&d.idle_more));
     view.set_idle_papers_label(s(&d.idle_papers));
+    view.set_mediator_entry_label(s(&d.mediator_entry));
+    let pin = d.pin.clone().unwrap_or_default();
+    view.set_pin_shown(d.pin.is_some());
+    view.set_pin_title(s(&pin.title));
+    view.set_pin_dots(s(&pin.dots));
+    view.set_pin_message(s(&pin.message));
+    view.set_pin_erase_label(s(&pin.erase));
+    view.set_pin_ok_label(s(&pin.ok));
+    view.set_pin_cancel_label(s(&pin.cancel));
+    let panel = d.mediator.clone().unwrap_or_default();
+    view.set_mediator_shown(d.mediator.is_some());
+    view.set_mediator_title(s(&panel.title));
+    view.set_mediator_rule(s(&panel.rule));
+    view.set_mediator_outline(model(
+        panel.outline.iter().map(|(text, current)| OutlineItem { text: s(text), current: *current }).collect(),
+    ));
+    view.set_mediator_pause_label(s(&panel.pause));
+    view.set_mediator_back_label(s(&panel.back));
+    view.set_mediator_end_label(s(&panel.end));
+    view.set_mediator_close_label(s(&panel.close));
 }
 
 /// The person's choices, applied to the theme every screen reads.

@@ -85,7 +85,8 @@ pub fn reply_id(msg: &AgentMessage) -> Option<u64> {
         AgentMessage::SessionStarted { id, .. }
         | AgentMessage::Ack { id }
         | AgentMessage::Status { id, .. }
-        | AgentMessage::Pong { id } => Some(*id),
+        | AgentMessage::Pong { id }
+        | AgentMessage::MediatorGranted { id } => Some(*id),
         AgentMessage::Error { id, .. } => *id,
         AgentMessage::Welcome { .. } | AgentMessage::SessionWiped { .. } => None,
     }

@@ -34,12 +34,25 @@ pub enum ClientMessage {
     /// The person pressed "call a mediator". Replies: `ack`. The agent counts it (and,
     /// where the hardware has them, lights the help LED and tells the fleet).
     CallMediator { id: RequestId },
+    /// A mediator typed their PIN to open the mediator panel. Replies: `mediator_granted`,
+    /// or `error` with `wrong_pin`, `pin_locked` (too many tries) or
+    /// `mediator_not_configured`. The PIN is checked against a hash only the agent holds;
+    /// neither side logs or keeps it.
+    MediatorUnlock { id: RequestId, pin: String },
 }
 
 impl ClientMessage {
     /// Every `type` a client may send, for telling "unknown type" from "bad fields".
-    pub const TYPES: &'static [&'static str] =
-        &["hello", "start_session", "end_session", "get_status", "wipe_now", "ping", "call_mediator"];
+    pub const TYPES: &'static [&'static str] = &[
+        "hello",
+        "start_session",
+        "end_session",
+        "get_status",
+        "wipe_now",
+        "ping",
+        "call_mediator",
+        "mediator_unlock",
+    ];
 
     /// The request id, for every message but `hello`.
     pub fn id(&self) -> Option<RequestId> {
@@ -50,7 +63,8 @@ impl ClientMessage {
             | ClientMessage::GetStatus { id }
             | ClientMessage::WipeNow { id }
             | ClientMessage::Ping { id }
-            | ClientMessage::CallMediator { id } => Some(*id),
+            | ClientMessage::CallMediator { id }
+            | ClientMessage::MediatorUnlock { id, .. } => Some(*id),
         }
     }
 }
@@ -72,6 +86,8 @@ pub enum AgentMessage {
     Pong { id: RequestId },
     /// A refused request (`id` set) or a refused frame (`id` null when it could not be read).
     Error { id: Option<RequestId>, code: ErrorCode, message: String },
+    /// Reply to `mediator_unlock`: the PIN was right.
+    MediatorGranted { id: RequestId },
     /// Event, pushed to every client: a session's folder is gone, with what it held.
     SessionWiped { session: SessionId, reason: EndReason, receipt: WipeReceipt },
 }
@@ -79,7 +95,7 @@ pub enum AgentMessage {
 impl AgentMessage {
     /// Every `type` the agent may send.
     pub const TYPES: &'static [&'static str] =
-        &["welcome", "session_started", "ack", "status", "pong", "error", "session_wiped"];
+        &["welcome", "session_started", "ack", "status", "pong", "error", "session_wiped", "mediator_granted"];
 }
 
 /// A session's id: random, short, with no meaning and nothing about the person.
@@ -202,6 +218,8 @@ pub struct Counters {
     pub sessions_wiped: u64,
     #[serde(default)]
     pub mediator_calls: u64,
+    #[serde(default)]
+    pub mediator_openings: u64,
 }
 
 /// Why a frame or request was refused. Clients map each code to a plain-language message;
@@ -229,6 +247,12 @@ pub enum ErrorCode {
     NotAllowedInState,
     /// The session folder could not be created or wiped.
     SessionStorage,
+    /// `mediator_unlock` with a wrong PIN.
+    WrongPin,
+    /// Too many wrong PINs: refused without checking for a few minutes.
+    PinLocked,
+    /// No mediator PIN is set on this kiosk.
+    MediatorNotConfigured,
     /// Anything else; the agent's log says more. When it comes with `id` null (the
     /// socket itself failed), the agent closes the connection.
     Internal,

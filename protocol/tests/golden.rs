@@ -26,6 +26,7 @@ fn client_samples() -> Vec<(&'static str, ClientMessage)> {
         ("wipe_now", ClientMessage::WipeNow { id: 4 }),
         ("ping", ClientMessage::Ping { id: 5 }),
         ("call_mediator", ClientMessage::CallMediator { id: 6 }),
+        ("mediator_unlock", ClientMessage::MediatorUnlock { id: 7, pin: "482913".into() }),
     ]
 }
 
@@ -57,6 +58,7 @@ fn agent_samples() -> Vec<(&'static str, AgentMessage)> {
                         sessions_abandoned: 2,
                         sessions_wiped: 12,
                         mediator_calls: 3,
+                        mediator_openings: 2,
                     },
                 },
             },
@@ -70,6 +72,7 @@ fn agent_samples() -> Vec<(&'static str, AgentMessage)> {
                 message: "a session is already open".into(),
             },
         ),
+        ("mediator_granted", AgentMessage::MediatorGranted { id: 7 }),
         ("session_wiped", AgentMessage::SessionWiped { session, reason: EndReason::Completed, receipt: receipt() }),
     ]
 }
@@ -123,6 +126,9 @@ fn every_error_code_has_a_stable_name() {
         (ErrorCode::PeerNotAllowed, "peer_not_allowed"),
         (ErrorCode::NotAllowedInState, "not_allowed_in_state"),
         (ErrorCode::SessionStorage, "session_storage"),
+        (ErrorCode::WrongPin, "wrong_pin"),
+        (ErrorCode::PinLocked, "pin_locked"),
+        (ErrorCode::MediatorNotConfigured, "mediator_not_configured"),
         (ErrorCode::Internal, "internal"),
     ];
     for (code, name) in codes {

@@ -144,4 +144,21 @@ fn agentctl_speaks_the_same_protocol() {
     assert!(out.contains(r#""type":"ack""#), "{out}");
     let (_, out) = run(&["status"]);
     assert!(out.contains("sessions: 1 started, 1 completed, 0 abandoned, 1 wiped"), "{out}");
+    // hash-pin turns a PIN read on stdin into a config line; too short a PIN is refused.
+    let hash = |pin: &str| {
+        use std::io::Write;
+        let mut child = std::process::Command::new(guichet_tests::bin("agentctl"))
+            .arg("hash-pin")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(pin.as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let (ok, line) = hash("2468\n");
+    assert!(ok && line.starts_with("mediator_pin_hash = \"$argon2id$"), "{line}");
+    assert!(!line.contains("2468"), "the PIN itself must not be printed");
+    assert!(!hash("12\n").0);
 }

@@ -87,7 +87,7 @@ fn content_dir() -> PathBuf {
 #[test]
 fn walk_a_procedure_in_french_then_in_arabic() {
     i_slint_backend_testing::init_no_event_loop();
-    let agent = TestAgent::start(|_| {});
+    let agent = TestAgent::start(|c| c.mediator_pin_hash = Some(guichet_agent::mediator::hash_pin("2468").unwrap()));
     let (tx, events) = mpsc::channel();
     let link = Link::start(agent.socket(), move |ev| {
         let _ = tx.send(ev);
@@ -139,6 +139,7 @@ fn walk_a_procedure_in_french_then_in_arabic() {
         w.check_labels();
         if i == 0 {
             rail_controls_work(&mut w, &ar);
+            mediator_mode_works(&mut w);
         }
         match step.kind {
             StepKind::Question => w.tap(&step.choices[0].label),
@@ -250,7 +251,8 @@ fn walk_a_procedure_in_french_then_in_arabic() {
         c.request(&guichet_protocol::ClientMessage::GetStatus { id: 1 }, |_| {}).await.unwrap()
     });
     let AgentMessage::Status { status, .. } = status else { panic!("{status:?}") };
-    assert_eq!(status.counters.mediator_calls, 1);
+    assert_eq!(status.counters.mediator_calls, 2, "from the rail, then before the PIN");
+    assert_eq!(status.counters.mediator_openings, 1);
     assert_eq!(status.counters.sessions_abandoned, 2, "stopped once, timed out once");
     // Left on the end screen, the kiosk goes back to attract by itself.
     mock_elapsed_time(Duration::from_secs(61));
@@ -367,4 +369,46 @@ fn three_more_procedures_in_french_through_different_branches() {
         assert!(!w.session_folder.take().unwrap().exists());
         w.tap(t::END_BUTTON);
     }
+}
+
+/// A mediator called to the kiosk types their PIN (a wrong one first); the digits are
+/// never said aloud; the panel shows where the person is and pauses the idle timer.
+fn mediator_mode_works(w: &mut Walk) {
+    use i_slint_backend_testing::mock_elapsed_time;
+    let step = w.ui.controller().step_index();
+    w.tap(t::HELP_BUTTON);
+    w.tap(t::MEDIATOR_ENTRY);
+    assert_eq!(w.last_said().1, t::PIN_TITLE);
+    w.check_labels();
+    for d in ["1", "3", "5", "7"] {
+        w.tap(d);
+    }
+    assert_eq!(w.ui.controller().view().pin.unwrap().dots, "●●●●", "dots, never digits");
+    w.tap(t::PIN_OK);
+    w.pump("the PIN refusal", |c| c.view().pin.is_some_and(|p| !p.message.is_empty()));
+    assert_eq!(w.ui.controller().view().pin.unwrap().message, t::PIN_WRONG);
+    assert_eq!(w.ui.controller().view().pin.unwrap().dots, "", "the kiosk keeps no copy of a PIN it sent");
+    for d in ["2", "4", "9"] {
+        w.tap(d);
+    }
+    w.tap(t::PIN_ERASE);
+    w.tap("6");
+    w.tap("8");
+    w.tap(t::PIN_OK);
+    w.pump("the mediator panel", |c| c.mediator_open());
+    let said: Vec<String> = w.speaker.utterances().into_iter().map(|u| u.text).collect();
+    assert!(said.iter().all(|u| !u.contains("2468") && !u.contains("1357")), "a PIN was spoken: {said:?}");
+    assert!(w.last_said().1.starts_with(t::MEDIATOR_TITLE));
+    let panel = w.ui.controller().view().mediator.unwrap();
+    let current: Vec<usize> = (panel.outline.iter().enumerate()).filter(|(_, (_, now))| *now).map(|(i, _)| i).collect();
+    assert_eq!(current, [step], "the outline marks the person's step");
+    w.check_labels();
+    // Paused, the idle clock does not run however long the mediator explains.
+    w.tap(t::MEDIATOR_PAUSE);
+    mock_elapsed_time(guichet_kiosk::ui::DEFAULT_IDLE_TIMEOUT * 3);
+    assert_eq!(w.ui.controller().idle_warning(), None);
+    w.tap(t::MEDIATOR_RESUME);
+    w.tap(t::MEDIATOR_CLOSE);
+    assert!(!w.ui.controller().mediator_open());
+    assert_eq!((w.screen(), w.ui.controller().step_index()), (Screen::Step, step));
 }

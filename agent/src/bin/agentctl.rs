@@ -35,10 +35,22 @@ enum Command {
     End,
     /// Wipe the open session now.
     Wipe,
+    /// Read a mediator PIN on standard input and print its hash for `mediator_pin_hash`.
+    HashPin,
 }
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    if let Command::HashPin = args.command {
+        let mut pin = String::new();
+        std::io::stdin().read_line(&mut pin)?;
+        let pin = pin.trim();
+        if pin.len() < 4 || !pin.chars().all(|c| c.is_ascii_digit()) {
+            bail!("a mediator PIN is 4 digits or more");
+        }
+        println!("mediator_pin_hash = \"{}\"", guichet_agent::mediator::hash_pin(pin).map_err(anyhow::Error::msg)?);
+        return Ok(());
+    }
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     runtime.block_on(run(args))
 }
@@ -61,6 +73,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
             client.request(&end, |e| print(&e)).await?
         }
         Command::Wipe => client.request(&ClientMessage::WipeNow { id: 1 }, |e| print(&e)).await?,
+        Command::HashPin => unreachable!("handled before connecting"),
         Command::Start => {
             let reply = client.request(&ClientMessage::StartSession { id: 1 }, |e| print(&e)).await?;
             print(&reply);
@@ -101,8 +114,13 @@ fn describe(msg: &AgentMessage) -> String {
             }
             let c = &status.counters;
             out += &format!(
-                "sessions: {} started, {} completed, {} abandoned, {} wiped\nmediator calls: {}",
-                c.sessions_started, c.sessions_completed, c.sessions_abandoned, c.sessions_wiped, c.mediator_calls
+                "sessions: {} started, {} completed, {} abandoned, {} wiped\nmediator calls: {}, openings: {}",
+                c.sessions_started,
+                c.sessions_completed,
+                c.sessions_abandoned,
+                c.sessions_wiped,
+                c.mediator_calls,
+                c.mediator_openings
             );
             out
         }
