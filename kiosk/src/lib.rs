@@ -13,6 +13,7 @@ pub mod qr;
 pub mod speech;
 pub mod texts;
 pub mod ui;
+pub mod view;
 
 use std::path::{Path, PathBuf};
 

@@ -8,9 +8,10 @@ use std::time::Duration;
 
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
-use crate::controller::{Controller, Screen, SpeechKey, View as ViewData};
+use crate::controller::{Controller, Screen, SpeechKey};
 use crate::link::{Command, Link, LinkEvent};
 use crate::speech::Speaker;
+use crate::view::View as ViewData;
 use crate::{AppWindow, LangChoice, Line, OutlineItem, Theme, Tile, View};
 
 /// How often the attract screen's big line changes language.
