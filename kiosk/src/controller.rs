@@ -1,7 +1,7 @@
-//! The kiosk's state machine: which screen, which language, which step. It holds no Slint
-//! types, so it is tested on its own; `view.rs` builds each screen's `View` from it, and the
-//! UI adapter turns that into pixels and
-//! speech, and its `Command`s into requests to the agent.
+//! The kiosk's state machine: which screen, which language, which step, which overlay. It
+//! holds no Slint types, so it is tested on its own; `view.rs` builds each screen's `View`
+//! from it, and the UI adapter turns that into pixels and speech, and its `Command`s into
+//! requests to the agent.
 
 use guichet_protocol::{AgentMessage, EndReason, ErrorCode, WipeReceipt};
 
