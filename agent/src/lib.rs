@@ -8,6 +8,7 @@
 pub mod config;
 pub mod devices;
 pub mod error;
+pub mod lockdown;
 pub mod mediator;
 pub mod server;
 pub mod session;
