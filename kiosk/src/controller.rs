@@ -465,13 +465,7 @@ impl Controller {
                 // The agent wipes whatever session we had when it comes back.
                 self.connected = false;
                 self.busy = false;
-                self.confirm_stop = false;
-                self.help_called = false;
-                self.picking_language = false;
-                self.idle_left = None;
-                self.pin = None;
-                self.mediator = false;
-                self.timer_paused = false;
+                self.close_overlays();
                 self.screen = Screen::OutOfService;
             }
             LinkEvent::Agent(msg) => self.on_agent(msg),
@@ -487,13 +481,7 @@ impl Controller {
             }
             AgentMessage::SessionWiped { receipt, .. } => {
                 self.busy = false;
-                self.confirm_stop = false;
-                self.help_called = false;
-                self.picking_language = false;
-                self.idle_left = None;
-                self.pin = None;
-                self.mediator = false;
-                self.timer_paused = false;
+                self.close_overlays();
                 if self.screen != Screen::OutOfService {
                     self.receipt = Some(receipt);
                     self.screen = Screen::End;
@@ -532,9 +520,14 @@ impl Controller {
         self.step = 0;
         self.history.clear();
         self.busy = false;
-        self.confirm_stop = false;
         self.receipt = None;
         self.settings = Settings::default();
+        self.close_overlays();
+    }
+
+    /// Whatever was open over the screen belongs to the visit that just ended.
+    fn close_overlays(&mut self) {
+        self.confirm_stop = false;
         self.picking_language = false;
         self.help_called = false;
         self.idle_left = None;
