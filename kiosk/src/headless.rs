@@ -8,7 +8,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use guichet_protocol::{AgentMessage, EndReason, SessionId, WipeReceipt};
-use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType, Rgb565Pixel};
+use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType};
 use slint::platform::{Platform, WindowAdapter};
 use slint::{ComponentHandle, PhysicalSize, Rgb8Pixel, SharedPixelBuffer};
 
@@ -62,17 +62,6 @@ pub fn render(window: &MinimalSoftwareWindow) -> SharedPixelBuffer<Rgb8Pixel> {
     window.request_redraw();
     window.draw_if_needed(|renderer| {
         renderer.render(pixels.make_mut_slice(), size.width as usize);
-    });
-    pixels
-}
-
-/// Same, in the 16-bit format of small panels; used by the start-up benchmark too.
-pub fn render_rgb565(window: &MinimalSoftwareWindow) -> Vec<Rgb565Pixel> {
-    let size = window.size();
-    let mut pixels = vec![Rgb565Pixel::default(); (size.width * size.height) as usize];
-    window.request_redraw();
-    window.draw_if_needed(|renderer| {
-        renderer.render(&mut pixels, size.width as usize);
     });
     pixels
 }
