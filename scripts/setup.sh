@@ -6,7 +6,6 @@ set -euo pipefail
 GUICHET_PACKAGES=(
     # build
     pkg-config gcc libfontconfig1-dev libxkbcommon-dev libinput-dev libudev-dev libgbm-dev
-    libspeechd-dev libclang-dev
     # run: fonts with Latin and Arabic, speech
     fonts-noto-core speech-dispatcher speech-dispatcher-espeak-ng espeak-ng
     # tests: real printer, scanner, PDF tools, a display for the windowed demo, D-Bus

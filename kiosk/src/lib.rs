@@ -11,6 +11,7 @@ pub mod i18n;
 pub mod link;
 pub mod qr;
 pub mod speech;
+pub mod ssip;
 pub mod texts;
 pub mod ui;
 pub mod view;

@@ -10,7 +10,7 @@ use anyhow::{Context, bail};
 use clap::{Parser, ValueEnum};
 use guichet_kiosk::controller::Controller;
 use guichet_kiosk::link::Link;
-use guichet_kiosk::speech::{SilentSpeaker, Speaker, TtsSpeaker};
+use guichet_kiosk::speech::{DispatcherSpeaker, SilentSpeaker, Speaker};
 use guichet_kiosk::ui::KioskUi;
 use guichet_kiosk::{AppWindow, Assets, default_content_dir, headless};
 use slint::ComponentHandle;
@@ -43,14 +43,14 @@ struct Args {
     #[arg(long, default_value_t = 180, value_name = "SECONDS")]
     idle_timeout: u64,
     /// Speech output.
-    #[arg(long, value_enum, default_value_t = SpeechChoice::Tts)]
+    #[arg(long, value_enum, default_value_t = SpeechChoice::On)]
     speech: SpeechChoice,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
 enum SpeechChoice {
-    /// speech-dispatcher through the `tts` crate.
-    Tts,
+    /// Through speech-dispatcher and espeak-ng.
+    On,
     Off,
 }
 
@@ -112,7 +112,7 @@ fn main() -> anyhow::Result<()> {
         });
     });
     let speaker: Box<dyn Speaker> = match args.speech {
-        SpeechChoice::Tts => Box::new(TtsSpeaker::start(None)),
+        SpeechChoice::On => Box::new(DispatcherSpeaker::start(None)),
         SpeechChoice::Off => Box::new(SilentSpeaker),
     };
     let controller = Controller::new(assets.procedures, assets.catalogs);

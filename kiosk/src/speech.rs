@@ -1,12 +1,15 @@
 //! Speech: every screen is read aloud in the person's language.
 //!
-//! `Speaker` is the one interface the UI uses. `TtsSpeaker` speaks through the `tts`
-//! crate (speech-dispatcher → espeak-ng) on its own thread, because starting
-//! speech-dispatcher is synchronous and slow and must never hold up the first frame.
+//! `Speaker` is the one interface the UI uses. `DispatcherSpeaker` speaks through
+//! speech-dispatcher (→ espeak-ng) on its own thread, because starting speech-dispatcher
+//! is synchronous and slow and must never hold up the first frame; `ssip` says why it
+//! talks the daemon's protocol itself.
 //! `RecordingSpeaker` keeps what it was asked to say, for tests.
 
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
+
+use crate::ssip;
 
 /// What was asked to be said, and in which voice.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,6 +97,8 @@ pub enum SpeechEvent {
     /// The synthesiser started sounding the utterance.
     Began,
     Ended,
+    /// Cut off by the next utterance.
+    Cancelled,
     /// The speech system could not be used; the kiosk stays silent.
     Unavailable {
         reason: String,
@@ -101,24 +106,24 @@ pub enum SpeechEvent {
 }
 
 /// Real speech through speech-dispatcher, on a thread of its own.
-pub struct TtsSpeaker {
+pub struct DispatcherSpeaker {
     tx: mpsc::Sender<Utterance>,
 }
 
-impl TtsSpeaker {
+impl DispatcherSpeaker {
     /// Starts the speech thread; speech-dispatcher is contacted there, not here.
     /// `observer`, when given, hears what happens to each utterance.
-    pub fn start(observer: Option<mpsc::Sender<SpeechEvent>>) -> TtsSpeaker {
+    pub fn start(observer: Option<mpsc::Sender<SpeechEvent>>) -> DispatcherSpeaker {
         let (tx, rx) = mpsc::channel::<Utterance>();
         let spawned = std::thread::Builder::new().name("speech".into()).spawn(move || speech_thread(rx, observer));
         if let Err(e) = spawned {
             tracing::error!(cause = %e, "cannot start the speech thread; the kiosk will be silent");
         }
-        TtsSpeaker { tx }
+        DispatcherSpeaker { tx }
     }
 }
 
-impl Speaker for TtsSpeaker {
+impl Speaker for DispatcherSpeaker {
     fn speak(&self, voice: &str, text: &str) {
         // The thread being gone means speech failed to start; that was logged then.
         let _ = self.tx.send(Utterance { voice: voice.to_owned(), text: text.to_owned(), slow: false });
@@ -129,72 +134,117 @@ impl Speaker for TtsSpeaker {
     }
 }
 
+/// Slower for "listen again", but not so slow that words fall apart.
+const SLOW_RATE: i32 = -40;
+
 fn speech_thread(rx: mpsc::Receiver<Utterance>, observer: Option<mpsc::Sender<SpeechEvent>>) {
     let tell = move |e: SpeechEvent| {
         if let Some(o) = &observer {
             let _ = o.send(e);
         }
     };
-    let mut tts = match tts::Tts::default() {
-        Ok(t) => t,
+    let on_notice = tell.clone();
+    let opened = ssip::Connection::open(&ssip::socket_path(), move |n| {
+        on_notice(match n {
+            ssip::Notice::Begin => SpeechEvent::Began,
+            ssip::Notice::End => SpeechEvent::Ended,
+            ssip::Notice::Cancelled => SpeechEvent::Cancelled,
+        })
+    });
+    let (mut conn, voices) = match opened.and_then(|mut c| c.voices().map(|v| (c, v))) {
+        Ok(both) => both,
         Err(e) => {
             tracing::error!(cause = %e, "speech system unavailable; the kiosk will be silent");
             tell(SpeechEvent::Unavailable { reason: e.to_string() });
             return;
         }
     };
-    let voices = tts.voices().unwrap_or_default();
     tell(SpeechEvent::Ready { voices: voices.len() });
-    let begin = tell.clone();
-    let end = tell.clone();
-    // Callbacks are optional: without them speech still works, only unobserved.
-    let _ = tts.on_utterance_begin(Some(Box::new(move |_| begin(SpeechEvent::Began))));
-    let _ = tts.on_utterance_end(Some(Box::new(move |_| end(SpeechEvent::Ended))));
     let mut current_voice = String::new();
-    let normal = tts.normal_rate();
-    // Slower, but not so slow that words fall apart: 40% of the way to the slowest rate.
-    let slow = normal - (normal - tts.min_rate()) * 0.4;
+    let mut current_rate = 0;
     while let Ok(mut next) = rx.recv() {
         // Only the newest request matters when several queued up.
         while let Ok(newer) = rx.try_recv() {
             next = newer;
         }
-        if next.voice != current_voice {
-            match pick_voice(&voices, &next.voice) {
-                Some(v) => match tts.set_voice(v) {
-                    Ok(()) => tell(SpeechEvent::VoiceChosen {
-                        requested: next.voice.clone(),
-                        chosen: v.language().to_string(),
-                    }),
-                    Err(e) => tracing::warn!(cause = %e, voice = next.voice, "cannot switch voice"),
-                },
-                None => {
-                    tracing::warn!(voice = next.voice, "no voice for this language");
-                    tell(SpeechEvent::NoVoice { requested: next.voice.clone() });
-                }
-            }
-            current_voice = next.voice.clone();
-        }
-        if let Err(e) = tts.set_rate(if next.slow { slow } else { normal }) {
-            tracing::debug!(cause = %e, "cannot set the speech rate");
-        }
-
-        if let Err(e) = tts.speak(next.text, true) {
+        if let Err(e) = say(&mut conn, &voices, &mut current_voice, &mut current_rate, &next, &tell) {
+            // Logged without the text: it may hold what the person typed.
             tracing::warn!(cause = %e, "speech failed");
+            if matches!(e, ssip::SsipError::Io(_) | ssip::SsipError::NoReply) {
+                tell(SpeechEvent::Unavailable { reason: e.to_string() });
+                return;
+            }
         }
     }
+}
+
+/// Cuts off what was being said, then says `next`; voice and rate are only sent when
+/// they change, since every command is a round trip before the first sound.
+fn say(
+    conn: &mut ssip::Connection,
+    voices: &[ssip::Voice],
+    current_voice: &mut String,
+    current_rate: &mut i32,
+    next: &Utterance,
+    tell: &impl Fn(SpeechEvent),
+) -> Result<(), ssip::SsipError> {
+    conn.cancel()?;
+    if next.voice != *current_voice {
+        match pick_voice(voices, &next.voice) {
+            Some(v) => {
+                conn.set_voice(&v.name)?;
+                tell(SpeechEvent::VoiceChosen { requested: next.voice.clone(), chosen: v.language.clone() });
+            }
+            None => {
+                tracing::warn!(voice = next.voice, "no voice for this language");
+                tell(SpeechEvent::NoVoice { requested: next.voice.clone() });
+            }
+        }
+        *current_voice = next.voice.clone();
+    }
+    let rate = if next.slow { SLOW_RATE } else { 0 };
+    if rate != *current_rate {
+        conn.set_rate(rate)?;
+        *current_rate = rate;
+    }
+    conn.speak(&next.text)
 }
 
 /// The voice whose language tag matches exactly (fr-FR, not the fr-BE that
 /// speech-dispatcher lists first), else one of the same primary language; the plain
 /// voice rather than one of espeak's "+variant" ones.
-fn pick_voice<'a>(voices: &'a [tts::Voice], tag: &str) -> Option<&'a tts::Voice> {
+fn pick_voice<'a>(voices: &'a [ssip::Voice], tag: &str) -> Option<&'a ssip::Voice> {
     let primary = tag.split('-').next().unwrap_or(tag);
-    let plain = |v: &&tts::Voice| !v.name().contains('+');
-    let exact = |v: &&tts::Voice| v.language().as_str().eq_ignore_ascii_case(tag);
-    let same_language = |v: &&tts::Voice| v.language().primary_language().eq_ignore_ascii_case(primary);
+    let plain = |v: &&ssip::Voice| !v.name.contains('+');
+    let exact = |v: &&ssip::Voice| v.language.eq_ignore_ascii_case(tag);
+    let same_language =
+        |v: &&ssip::Voice| v.language.split('-').next().is_some_and(|p| p.eq_ignore_ascii_case(primary));
     (voices.iter().find(|v| exact(v) && plain(v)))
         .or_else(|| voices.iter().find(exact))
         .or_else(|| voices.iter().find(|v| same_language(v) && plain(v)))
         .or_else(|| voices.iter().find(same_language))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn voice(name: &str, language: &str) -> ssip::Voice {
+        ssip::Voice { name: name.into(), language: language.into(), variant: "none".into() }
+    }
+
+    #[test]
+    fn the_exact_plain_voice_wins_over_variants_and_neighbours() {
+        let voices = [
+            voice("French (Belgium)", "fr-BE"),
+            voice("French (France)+Adam", "fr-FR"),
+            voice("French (France)", "fr-FR"),
+            voice("Arabic", "ar"),
+            voice("English (Great Britain)", "en-GB"),
+        ];
+        assert_eq!(pick_voice(&voices, "fr-FR").unwrap().name, "French (France)");
+        assert_eq!(pick_voice(&voices, "ar").unwrap().name, "Arabic");
+        assert_eq!(pick_voice(&voices, "en").unwrap().name, "English (Great Britain)");
+        assert!(pick_voice(&voices, "tr").is_none());
+    }
 }

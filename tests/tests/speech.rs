@@ -1,10 +1,10 @@
-//! Real speech: the kiosk's `TtsSpeaker` through the `tts` crate, a private
+//! Real speech: the kiosk's `DispatcherSpeaker` speaking SSIP to a private
 //! speech-dispatcher (autospawned exactly as on the device) and espeak-ng, with ALSA
 //! writing the sound to a file since these machines have no sound card.
 
 use std::sync::mpsc;
 
-use guichet_kiosk::speech::{Speaker, SpeechEvent, TtsSpeaker};
+use guichet_kiosk::speech::{DispatcherSpeaker, Speaker, SpeechEvent};
 use guichet_tests::BOUND;
 
 fn wait(events: &mpsc::Receiver<SpeechEvent>, what: impl Fn(&SpeechEvent) -> bool) -> SpeechEvent {
@@ -24,7 +24,7 @@ fn screens_are_spoken_in_french_and_arabic_for_real() {
     let dir = tempfile::tempdir().unwrap();
     guichet_tests::private_speech_env(dir.path());
     let (tx, events) = mpsc::channel();
-    let speaker = TtsSpeaker::start(Some(tx));
+    let speaker = DispatcherSpeaker::start(Some(tx));
     let ready = wait(&events, |e| matches!(e, SpeechEvent::Ready { .. }));
     let SpeechEvent::Ready { voices } = ready else { unreachable!() };
     assert!(voices > 6, "espeak-ng offers its voices through speech-dispatcher");
