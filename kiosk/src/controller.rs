@@ -8,6 +8,7 @@ use guichet_protocol::{AgentMessage, EndReason, ErrorCode, WipeReceipt};
 use crate::content::{Procedure, StepKind};
 use crate::i18n::{Catalog, Language};
 use crate::link::{Command, LinkEvent};
+use crate::search::Keyboard;
 use crate::texts as t;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +53,7 @@ pub enum Overlay {
     Language,
     PinPad,
     Mediator,
+    Keyboard,
 }
 
 pub struct Controller {
@@ -85,6 +87,10 @@ pub struct Controller {
     pub(crate) mediator: bool,
     /// The mediator paused the idle timer.
     pub timer_paused: bool,
+    /// What the home screen's list is narrowed to ("" lists every procedure).
+    pub(crate) query: String,
+    /// The on-screen keyboard, while open.
+    pub(crate) keyboard: Option<Keyboard>,
 }
 
 /// Choices made on the side rail. Reset for the next person.
@@ -121,6 +127,8 @@ impl Controller {
             pin_message: None,
             mediator: false,
             timer_paused: false,
+            query: String::new(),
+            keyboard: None,
         }
     }
 
@@ -144,6 +152,11 @@ impl Controller {
         self.step
     }
 
+    /// The procedure open (or last opened), as an index into `procedures()`.
+    pub fn procedure_index(&self) -> usize {
+        self.procedure
+    }
+
     /// Identifies what is on screen, so speech starts only when it changes.
     pub fn speech_key(&self) -> SpeechKey {
         SpeechKey {
@@ -163,6 +176,8 @@ impl Controller {
                 Overlay::ConfirmStop
             } else if self.picking_language {
                 Overlay::Language
+            } else if self.keyboard.is_some() {
+                Overlay::Keyboard
             } else {
                 Overlay::None
             },
@@ -197,8 +212,12 @@ impl Controller {
         }
     }
 
+    /// The person touched the `index`-th tile of the home screen's list.
     pub fn open_procedure(&mut self, index: usize) {
-        if self.screen == Screen::Home && index < self.procedures.len() {
+        if self.screen == Screen::Home
+            && self.keyboard.is_none()
+            && let Some(&index) = self.listed_procedures().get(index)
+        {
             self.procedure = index;
             self.step = 0;
             self.history.clear();
@@ -522,6 +541,7 @@ impl Controller {
         self.busy = false;
         self.receipt = None;
         self.settings = Settings::default();
+        self.query.clear();
         self.close_overlays();
     }
 
@@ -535,5 +555,6 @@ impl Controller {
         self.pin_message = None;
         self.mediator = false;
         self.timer_paused = false;
+        self.keyboard = None;
     }
 }

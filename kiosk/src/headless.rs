@@ -152,6 +152,20 @@ pub fn screenshot_walk(
             c.settings.high_contrast = high_contrast;
         });
         shot(lang, &mut n, "home")?;
+        // The search: the keyboard with a word typed, its digits pad, then the list found.
+        ui.update(|c| {
+            c.open_keyboard();
+            "caf".chars().for_each(|k| c.key(&k.to_string()));
+        });
+        shot(lang, &mut n, "search-keyboard")?;
+        ui.update(Controller::toggle_digits);
+        shot(lang, &mut n, "search-digits")?;
+        ui.update(|c| {
+            c.toggle_digits();
+            c.keyboard_done();
+        });
+        shot(lang, &mut n, "search-found")?;
+        ui.update(Controller::clear_search);
         // Every step of every procedure; the last one is finished, which ends the visit.
         let procedures: Vec<(String, usize)> =
             ui.controller().procedures().iter().map(|p| (p.id.clone(), p.steps.len())).collect();

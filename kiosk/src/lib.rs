@@ -10,6 +10,7 @@ pub mod headless;
 pub mod i18n;
 pub mod link;
 pub mod qr;
+pub mod search;
 pub mod speech;
 pub mod ssip;
 pub mod texts;

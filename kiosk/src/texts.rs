@@ -66,6 +66,45 @@ pub const MEDIATOR_BACK: &str = "Revenir d'une étape";
 pub const MEDIATOR_END: &str = "Terminer et tout effacer";
 pub const MEDIATOR_CLOSE: &str = "Fermer";
 
+pub const SEARCH_BUTTON: &str = "Chercher une démarche";
+pub const SEARCH_TITLE: &str = "Écrivez un mot. Par exemple : CAF, carte Vitale, permis.";
+pub const SEARCH_FOUND: &str = "Démarches trouvées : {n}";
+pub const SEARCH_NONE: &str = "Aucune démarche trouvée. Essayez un autre mot.";
+pub const SEARCH_SHOW: &str = "Voir les démarches";
+pub const SEARCH_CANCEL: &str = "Annuler";
+pub const SEARCH_YOURS: &str = "Votre recherche :";
+pub const SEARCH_ALL: &str = "Voir toutes les démarches";
+pub const KEY_SPACE: &str = "Espace";
+pub const KEY_ERASE: &str = "Effacer";
+pub const KEY_DIGITS: &str = "Chiffres";
+pub const KEY_LETTERS: &str = "Lettres";
+pub const KEY_APOSTROPHE: &str = "Apostrophe";
+pub const KEY_DASH: &str = "Tiret";
+pub const SITE_ASK: &str = "Vous pouvez demander de l'aide à l'accueil.";
+pub const SITE_PHONE: &str = "Téléphone de l'accueil :";
+pub const SITE_HOURS: &str = "Horaires d'ouverture :";
+pub const MONDAY: &str = "Lundi";
+pub const TUESDAY: &str = "Mardi";
+pub const WEDNESDAY: &str = "Mercredi";
+pub const THURSDAY: &str = "Jeudi";
+pub const FRIDAY: &str = "Vendredi";
+pub const SATURDAY: &str = "Samedi";
+pub const SUNDAY: &str = "Dimanche";
+pub const PRINT_SUMMARY: &str = "Imprimer ce résumé";
+pub const PRINT_DONE: &str = "C'est imprimé. Prenez votre feuille dans l'imprimante.";
+pub const PRINTER_NO_PAPER: &str = "L'imprimante n'a plus de papier.";
+pub const PRINTER_JAMMED: &str = "Le papier est coincé dans l'imprimante.";
+pub const PRINTER_BROKEN: &str = "L'imprimante ne marche pas pour le moment.";
+pub const PRINTER_INSTEAD: &str = "Vous pouvez continuer sans imprimer. À l'accueil, on peut vous aider.";
+pub const SCAN_BUTTON: &str = "Scanner la page";
+pub const SCAN_DONE: &str = "Pages scannées : {n}. Elles seront effacées à la fin.";
+pub const SCANNER_MISSING: &str = "Le scanner ne marche pas pour le moment.";
+pub const SCANNER_INSTEAD: &str =
+    "Vous pouvez continuer sans scanner. Vous pouvez aussi prendre vos papiers en photo avec votre téléphone.";
+pub const SUMMARY_TITLE: &str = "Résumé de votre démarche";
+pub const SUMMARY_DONE: &str = "Ce que vous avez fait :";
+pub const SUMMARY_NEXT: &str = "Et après :";
+pub const SUMMARY_ERASED: &str = "Rien n'est gardé sur la borne. Vos documents sont effacés à la fin.";
 pub const ALL: &[&str] = &[
     ATTRACT,
     LANGUAGE_TITLE,
@@ -127,4 +166,42 @@ pub const ALL: &[&str] = &[
     MEDIATOR_BACK,
     MEDIATOR_END,
     MEDIATOR_CLOSE,
+    SEARCH_BUTTON,
+    SEARCH_TITLE,
+    SEARCH_FOUND,
+    SEARCH_NONE,
+    SEARCH_SHOW,
+    SEARCH_CANCEL,
+    SEARCH_YOURS,
+    SEARCH_ALL,
+    KEY_SPACE,
+    KEY_ERASE,
+    KEY_DIGITS,
+    KEY_LETTERS,
+    KEY_APOSTROPHE,
+    KEY_DASH,
+    SITE_ASK,
+    SITE_PHONE,
+    SITE_HOURS,
+    MONDAY,
+    TUESDAY,
+    WEDNESDAY,
+    THURSDAY,
+    FRIDAY,
+    SATURDAY,
+    SUNDAY,
+    PRINT_SUMMARY,
+    PRINT_DONE,
+    PRINTER_NO_PAPER,
+    PRINTER_JAMMED,
+    PRINTER_BROKEN,
+    PRINTER_INSTEAD,
+    SCAN_BUTTON,
+    SCAN_DONE,
+    SCANNER_MISSING,
+    SCANNER_INSTEAD,
+    SUMMARY_TITLE,
+    SUMMARY_DONE,
+    SUMMARY_NEXT,
+    SUMMARY_ERASED,
 ];

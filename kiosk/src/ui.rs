@@ -32,6 +32,8 @@ pub struct KioskUi {
     speaker: Box<dyn Speaker>,
     link: Link,
     spoken_key: RefCell<Option<SpeechKey>>,
+    /// The label of the control just touched, said if the touch leaves the screen as it is.
+    tapped: RefCell<Option<String>>,
     attract_timer: slint::Timer,
     end_timer: slint::Timer,
     idle_timer: slint::Timer,
@@ -50,6 +52,7 @@ impl KioskUi {
             speaker,
             link,
             spoken_key: RefCell::new(None),
+            tapped: RefCell::new(None),
             attract_timer: slint::Timer::default(),
             end_timer: slint::Timer::default(),
             idle_timer: slint::Timer::default(),
@@ -168,9 +171,15 @@ impl KioskUi {
         view.on_end_pressed(on(|ui| ui.update(Controller::end_done)));
         view.on_listen_pressed(on(|ui| ui.speak_now()));
         view.on_language_pressed(on(|ui| ui.update(Controller::open_language_picker)));
-        view.on_size_pressed(on(|ui| ui.toggle(|c| &c.rail.size, Controller::cycle_text_size)));
-        view.on_contrast_pressed(on(|ui| ui.toggle(|c| &c.rail.contrast, Controller::toggle_contrast)));
-        view.on_voice_pressed(on(|ui| ui.toggle(|c| &c.rail.voice, Controller::toggle_voice)));
+        view.on_size_pressed(on(|ui| ui.update(Controller::cycle_text_size)));
+        view.on_contrast_pressed(on(|ui| ui.update(Controller::toggle_contrast)));
+        view.on_voice_pressed(on(|ui| ui.update(Controller::toggle_voice)));
+        view.on_search_pressed(on(|ui| ui.update(Controller::open_keyboard)));
+        view.on_search_all(on(|ui| ui.update(Controller::clear_search)));
+        view.on_key_erase(on(|ui| ui.update(Controller::key_erase)));
+        view.on_key_digits(on(|ui| ui.update(Controller::toggle_digits)));
+        view.on_key_done(on(|ui| ui.update(Controller::keyboard_done)));
+        view.on_key_cancel(on(|ui| ui.update(Controller::keyboard_cancel)));
         view.on_help_pressed(on(|ui| ui.act(Controller::call_mediator)));
         view.on_help_ok(on(|ui| ui.update(Controller::dismiss_help)));
         view.on_idle_more(on(|ui| ui.update(|_| ())));
@@ -195,6 +204,18 @@ impl KioskUi {
             ui.update(|_| ());
             ui.restart_idle_clock(PAPERS_EXTRA);
         }));
+        let weak = Rc::downgrade(self);
+        view.on_key_pressed(move |key| {
+            if let Some(ui) = weak.upgrade() {
+                ui.update(|c| c.key(&key));
+            }
+        });
+        let weak = Rc::downgrade(self);
+        view.on_tapped(move |label| {
+            if let Some(ui) = weak.upgrade() {
+                *ui.tapped.borrow_mut() = Some(label.into());
+            }
+        });
         let weak = Rc::downgrade(self);
         view.on_chose_language(move |code| {
             if let Some(ui) = weak.upgrade() {
@@ -224,18 +245,9 @@ impl KioskUi {
         });
     }
 
-    /// A rail toggle: applies it and says the label that was tapped, so a person who
-    /// cannot read it hears what they did (unless they just switched the voice off).
-    fn toggle(&self, label: fn(&ViewData) -> &String, action: fn(&mut Controller)) {
-        let said = label(&self.controller().view()).clone();
-        self.update(action);
-        let view = self.controller().view();
-        if !view.settings.voice_off {
-            self.speaker.speak(view.voice, &said);
-        }
-    }
-
-    /// Copies the controller's view into the window and speaks it if the screen changed.
+    /// Copies the controller's view into the window and speaks it if the screen changed;
+    /// otherwise says the label of the control just touched (a key, a toggle), so that a
+    /// person who cannot read it hears what they did.
     pub fn refresh(&self) {
         let (data, key) = {
             let c = self.controller.borrow();
@@ -245,6 +257,13 @@ impl KioskUi {
         self.push_qr(&data.url);
         push_theme(&self.window.global::<Theme>(), &data);
         let changed = self.spoken_key.borrow().as_ref() != Some(&key);
+        let tapped = self.tapped.borrow_mut().take();
+        if !changed
+            && let Some(label) = tapped
+            && !data.settings.voice_off
+        {
+            self.speaker.speak(data.voice, &label);
+        }
         if changed {
             *self.spoken_key.borrow_mut() = Some(key);
             if !data.spoken.is_empty() && !data.settings.voice_off {
@@ -274,6 +293,8 @@ impl KioskUi {
 
     /// "Listen again": the screen once more, more slowly, even with the voice off.
     pub fn speak_now(&self) {
+        // The screen itself is said, not the "listen again" label.
+        self.tapped.borrow_mut().take();
         let data = self.controller.borrow().view();
         if !data.spoken.is_empty() {
             self.speaker.speak_slowly(data.voice, &data.spoken);
@@ -361,6 +382,24 @@ fn push(view: &View<'_>, d: &ViewData) {
     view.set_mediator_back_label(s(&panel.back));
     view.set_mediator_end_label(s(&panel.end));
     view.set_mediator_close_label(s(&panel.close));
+    view.set_search_button(s(&d.search_button));
+    view.set_search_line(s(&d.search_line));
+    view.set_search_all_label(s(&d.search_all));
+    view.set_search_none(s(&d.search_none));
+    let kb = d.keyboard.clone().unwrap_or_default();
+    view.set_kb_shown(d.keyboard.is_some());
+    view.set_kb_title(s(&kb.title));
+    view.set_kb_text(s(&kb.text));
+    view.set_kb_found(s(&kb.found));
+    view.set_kb_digits(kb.digits);
+    view.set_kb_show(s(&kb.show));
+    view.set_kb_cancel(s(&kb.cancel));
+    view.set_kb_space(s(&kb.space));
+    view.set_kb_erase(s(&kb.erase));
+    view.set_kb_to_digits(s(&kb.to_digits));
+    view.set_kb_to_letters(s(&kb.to_letters));
+    view.set_kb_apostrophe(s(&kb.apostrophe));
+    view.set_kb_dash(s(&kb.dash));
 }
 
 /// The person's choices, applied to the theme every screen reads.

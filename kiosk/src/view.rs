@@ -5,6 +5,7 @@
 use crate::content::StepKind;
 use crate::controller::{Controller, Screen, Settings};
 use crate::i18n::Catalog;
+use crate::search::KeyboardView;
 use crate::texts as t;
 
 /// Everything one screen shows and says, already translated.
@@ -58,6 +59,13 @@ pub struct View {
     pub mediator_entry: String,
     pub pin: Option<PinView>,
     pub mediator: Option<MediatorView>,
+    /// Home: the search button, the search in force ("" for none), and "all procedures".
+    pub search_button: String,
+    pub search_line: String,
+    pub search_all: String,
+    /// Home, when the search found nothing.
+    pub search_none: String,
+    pub keyboard: Option<KeyboardView>,
 }
 
 /// The PIN pad: dots for the digits typed, never the digits.
@@ -182,8 +190,26 @@ impl Controller {
             }
             Screen::Home => {
                 v.title = tr(t::HOME_TITLE);
-                v.tiles = self.procedures.iter().map(|p| (tr(&p.organisation), tr(&p.title), tr(&p.summary))).collect();
-                v.spoken = join([v.title.clone(), tr(t::HOME_SPOKEN)]);
+                let listed = self.listed_procedures();
+                v.tiles = (listed.iter().map(|&i| &self.procedures[i]))
+                    .map(|p| (tr(&p.organisation), tr(&p.title), tr(&p.summary)))
+                    .collect();
+                v.search_button = tr(t::SEARCH_BUTTON);
+                if !self.query.is_empty() {
+                    v.search_line = format!("{} {}", tr(t::SEARCH_YOURS), self.query);
+                    v.search_all = tr(t::SEARCH_ALL);
+                }
+                if listed.is_empty() {
+                    v.search_none = tr(t::SEARCH_NONE);
+                }
+                // With a search in force, the titles found are read out: there are few.
+                let found = if self.query.is_empty() { vec![] } else { v.tiles.iter().map(|t| t.1.clone()).collect() };
+                v.spoken = join(
+                    [v.title.clone(), v.search_line.clone(), v.search_none.clone(), tr(t::HOME_SPOKEN)]
+                        .into_iter()
+                        .chain(found),
+                );
+                v.keyboard = self.keyboard_view(&tr);
             }
             Screen::Step => self.step_view(cat, &mut v),
             Screen::End => {
@@ -210,6 +236,9 @@ impl Controller {
             v.title = tr(t::LANGUAGE_TITLE);
             v.languages = self.language_choices();
             v.spoken = v.title.clone();
+        }
+        if let Some(k) = &v.keyboard {
+            v.spoken = k.title.clone();
         }
         if self.confirm_stop {
             v.spoken = join([v.stop_question.clone(), v.stop_explain.clone()]);

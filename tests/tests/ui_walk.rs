@@ -2,8 +2,6 @@
 //! also proves every control has one), against a real agent, with a recording speaker:
 //! attract → language → home → a whole procedure → end, in French and in Arabic.
 
-use std::path::PathBuf;
-use std::rc::Rc;
 use std::sync::mpsc;
 
 use guichet_kiosk::content::StepKind;
@@ -14,75 +12,11 @@ use guichet_kiosk::speech::RecordingSpeaker;
 use guichet_kiosk::ui::KioskUi;
 use guichet_kiosk::{AppWindow, Assets, texts as t};
 use guichet_protocol::AgentMessage;
-use guichet_tests::{BOUND, TestAgent};
-use i_slint_backend_testing::{AccessibleRole, ElementHandle};
+use guichet_tests::TestAgent;
 use slint::ComponentHandle;
 
-struct Walk {
-    ui: Rc<KioskUi>,
-    events: mpsc::Receiver<LinkEvent>,
-    speaker: RecordingSpeaker,
-    session_folder: Option<PathBuf>,
-}
-
-impl Walk {
-    /// Taps the button whose accessible label is `label` (a text with the same words is
-    /// not a button, and tapping it would do nothing).
-    /// Like a person, it first taps "read on" while the button is below the fold.
-    fn tap(&self, label: &str) {
-        let find = |label: &str| {
-            ElementHandle::find_by_accessible_label(self.ui.window(), label)
-                .find(|e| e.accessible_role() == Some(AccessibleRole::Button))
-        };
-        for _ in 0..10 {
-            if let Some(button) = find(label) {
-                button.invoke_accessible_default_action();
-                return;
-            }
-            match find(t::READ_ON) {
-                Some(read_on) => read_on.invoke_accessible_default_action(),
-                None => break,
-            }
-        }
-        panic!("no button labelled {label:?} on the {:?} screen", self.screen());
-    }
-
-    fn screen(&self) -> Screen {
-        self.ui.controller().screen()
-    }
-
-    /// Feeds the link's events to the UI until `done` holds, at most `BOUND`.
-    fn pump(&mut self, what: &str, done: impl Fn(&Controller) -> bool) {
-        while !done(&self.ui.controller()) {
-            let event = self.events.recv_timeout(BOUND).unwrap_or_else(|_| panic!("timed out waiting for {what}"));
-            if let LinkEvent::Agent(AgentMessage::SessionStarted { folder, .. }) = &event {
-                self.session_folder = Some(PathBuf::from(folder));
-            }
-            self.ui.on_link_event(event);
-        }
-    }
-
-    fn last_said(&self) -> (String, String) {
-        let u = self.speaker.last().expect("nothing was said");
-        (u.voice, u.text)
-    }
-
-    /// Every button on screen has a non-empty label.
-    fn check_labels(&self) {
-        let buttons = i_slint_backend_testing::ElementQuery::from_root(self.ui.window())
-            .match_accessible_role(AccessibleRole::Button)
-            .find_all();
-        assert!(!buttons.is_empty(), "no button on the {:?} screen", self.screen());
-        for b in buttons {
-            let label = b.accessible_label().unwrap_or_default();
-            assert!(!label.trim().is_empty(), "a button without a label on the {:?} screen", self.screen());
-        }
-    }
-}
-
-fn content_dir() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../content"))
-}
+mod walk;
+use walk::{Walk, content_dir};
 
 #[test]
 fn walk_a_procedure_in_french_then_in_arabic() {
@@ -339,22 +273,8 @@ fn walk_to_end(w: &mut Walk, procedure: &guichet_kiosk::content::Procedure, answ
 fn three_more_procedures_in_french_through_different_branches() {
     i_slint_backend_testing::init_no_event_loop();
     let agent = TestAgent::start(|_| {});
-    let (tx, events) = mpsc::channel();
-    let link = Link::start(agent.socket(), move |ev| {
-        let _ = tx.send(ev);
-    });
-    let assets = Assets::load(&content_dir());
-    let speaker = RecordingSpeaker::default();
-    let procedures = assets.procedures.clone();
-    let ui = KioskUi::new(
-        AppWindow::new().unwrap(),
-        Controller::new(assets.procedures, assets.catalogs),
-        Box::new(speaker.clone()),
-        link,
-    );
-    ui.window().show().unwrap();
-    let mut w = Walk { ui, events, speaker, session_folder: None };
-    w.pump("the agent", |c| c.screen() == Screen::Attract);
+    let procedures = Assets::load(&content_dir()).procedures;
+    let mut w = Walk::start(agent.socket());
     for (id, answer) in [("caf-prime-activite", 1), ("france-travail-actualisation", 0), ("ants-permis-conduire", 3)] {
         let procedure = procedures.iter().find(|p| p.id == id).unwrap_or_else(|| panic!("{id} missing"));
         let attract = w.ui.controller().view().title;
@@ -398,6 +318,8 @@ fn mediator_mode_works(w: &mut Walk) {
     w.pump("the mediator panel", |c| c.mediator_open());
     let said: Vec<String> = w.speaker.utterances().into_iter().map(|u| u.text).collect();
     assert!(said.iter().all(|u| !u.contains("2468") && !u.contains("1357")), "a PIN was spoken: {said:?}");
+    let digit_alone = |u: &String| u.len() == 1 && u.chars().all(|c| c.is_ascii_digit());
+    assert!(!said.iter().any(digit_alone), "a PIN key said its digit: {said:?}");
     assert!(w.last_said().1.starts_with(t::MEDIATOR_TITLE));
     let panel = w.ui.controller().view().mediator.unwrap();
     let current: Vec<usize> = (panel.outline.iter().enumerate()).filter(|(_, (_, now))| *now).map(|(i, _)| i).collect();
