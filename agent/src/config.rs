@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use guichet_protocol::{OpeningHours, SiteInfo, Weekday};
 use serde::Deserialize;
 
 use crate::error::AgentError;
@@ -31,6 +32,30 @@ pub struct Config {
     /// mediator panel cannot be opened.
     pub mediator_pin_hash: Option<String>,
     pub devices: DeviceConfig,
+    /// The reception: shown to the public when the kiosk cannot serve them.
+    pub site: Option<SiteConfig>,
+}
+
+/// `[site]`: the reception's name, phone and opening hours, for instance
+/// `hours = [{ days = "mon-fri", open = "08:30", close = "12:00" }]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConfig {
+    pub name: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub hours: Vec<HoursConfig>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HoursConfig {
+    /// One day ("sat") or a range ("mon-fri"), in English three-letter codes.
+    pub days: String,
+    /// "HH:MM", 24 hours.
+    pub open: String,
+    pub close: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -56,6 +81,7 @@ impl Default for Config {
             allow_root: true,
             mediator_pin_hash: None,
             devices: DeviceConfig::default(),
+            site: None,
         }
     }
 }
@@ -68,10 +94,21 @@ impl Default for DeviceConfig {
 
 impl Config {
     pub fn from_toml(text: &str, path: &Path) -> Result<Config, AgentError> {
-        toml::from_str(text).map_err(|e| AgentError::BadConfig {
-            path: path.to_owned(),
-            message: e.to_string().trim().replace('\n', " "),
-        })
+        let bad = |message: String| AgentError::BadConfig { path: path.to_owned(), message };
+        let config: Config = toml::from_str(text).map_err(|e| bad(e.to_string().trim().replace('\n', " ")))?;
+        // Checked now, so that a typo in the hours stops the agent at start-up with its
+        // place named, rather than showing wrong hours to the public.
+        config.site_info().map_err(bad)?;
+        Ok(config)
+    }
+
+    /// The `[site]` section as the protocol sends it.
+    pub fn site_info(&self) -> Result<Option<SiteInfo>, String> {
+        let Some(site) = &self.site else { return Ok(None) };
+        let hours = (site.hours.iter().enumerate())
+            .map(|(i, h)| parse_hours(h).map_err(|e| format!("site.hours[{i}]: {e}")))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Some(SiteInfo { name: site.name.clone(), phone: site.phone.clone(), hours }))
     }
 
     /// Reads `path`; a missing file at the default location means "all defaults", so a
@@ -97,6 +134,36 @@ impl Config {
     }
 }
 
+fn parse_hours(h: &HoursConfig) -> Result<OpeningHours, String> {
+    let day = |d: &str| {
+        let days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+        let all = [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat, Weekday::Sun];
+        (days.iter().position(|x| x.eq_ignore_ascii_case(d.trim())))
+            .map(|i| all[i])
+            .ok_or_else(|| format!("{d:?} is not a day (mon, tue, wed, thu, fri, sat, sun)"))
+    };
+    let (first, last) = match h.days.split_once('-') {
+        Some((a, b)) => (day(a)?, day(b)?),
+        None => (day(&h.days)?, day(&h.days)?),
+    };
+    if last < first {
+        return Err(format!("{:?} runs backwards", h.days));
+    }
+    let minutes = |t: &str| -> Result<u32, String> {
+        let bad = || format!("{t:?} is not a time such as 08:30");
+        let (hh, mm) = t.split_once(':').ok_or_else(bad)?;
+        let (hh, mm): (u32, u32) = (hh.parse().map_err(|_| bad())?, mm.parse().map_err(|_| bad())?);
+        if hh > 23 || mm > 59 || t.len() != 5 {
+            return Err(bad());
+        }
+        Ok(hh * 60 + mm)
+    };
+    if minutes(&h.open)? >= minutes(&h.close)? {
+        return Err(format!("opens at {} but closes at {}", h.open, h.close));
+    }
+    Ok(OpeningHours { first, last, open: h.open.clone(), close: h.close.clone() })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,6 +186,33 @@ mod tests {
         assert_eq!(c.sessions_dir(), PathBuf::from("/tmp/g/session"));
         assert_eq!(c.devices.printer, "simulated");
         assert!(c.allow_root);
+    }
+
+    #[test]
+    fn site_hours_are_checked_at_load() {
+        let good = "[site]\nname = \"Mairie\"\nphone = \"01 02 03 04 05\"\n\
+                    hours = [{ days = \"mon-fri\", open = \"08:30\", close = \"12:00\" }, \
+                    { days = \"sat\", open = \"09:00\", close = \"12:00\" }]\n";
+        let site = Config::from_toml(good, Path::new("a.toml")).unwrap().site_info().unwrap().unwrap();
+        assert_eq!(site.hours.len(), 2);
+        assert_eq!((site.hours[0].first, site.hours[0].last), (Weekday::Mon, Weekday::Fri));
+        assert_eq!((site.hours[1].first, site.hours[1].last), (Weekday::Sat, Weekday::Sat));
+        for (bad, named) in [
+            (good.replace("mon-fri", "lun-ven"), "\"lun\" is not a day"),
+            (good.replace("mon-fri", "fri-mon"), "runs backwards"),
+            (good.replace("08:30", "8h30"), "\"8h30\" is not a time"),
+            (good.replace("\"12:00\" }, ", "\"08:00\" }, "), "opens at 08:30 but closes at 08:00"),
+        ] {
+            let err = Config::from_toml(&bad, Path::new("a.toml")).unwrap_err().to_string();
+            assert!(err.contains(named) && err.contains("site.hours[0]"), "{err}");
+        }
+    }
+
+    #[test]
+    fn the_demo_config_loads_with_its_example_reception() {
+        let demo = include_str!("../../scripts/demo-agent.toml");
+        let c = Config::from_toml(demo, Path::new("scripts/demo-agent.toml")).unwrap();
+        assert_eq!(c.site_info().unwrap().unwrap().hours.len(), 2);
     }
 
     #[test]

@@ -172,8 +172,11 @@ async fn on_frame(body: &[u8], greeted: &mut bool, conn: ConnId, agent: &Agent) 
     match (&msg, *greeted) {
         (ClientMessage::Hello { protocol, .. }, false) if *protocol == PROTOCOL_VERSION => {
             *greeted = true;
-            let welcome =
-                AgentMessage::Welcome { protocol: PROTOCOL_VERSION, agent_version: env!("CARGO_PKG_VERSION").into() };
+            let welcome = AgentMessage::Welcome {
+                protocol: PROTOCOL_VERSION,
+                agent_version: env!("CARGO_PKG_VERSION").into(),
+                site: agent.site(),
+            };
             Reply { msg: Some(welcome), close: false }
         }
         (ClientMessage::Hello { protocol, .. }, false) => {

@@ -44,6 +44,11 @@ pub struct Agent {
 }
 
 impl Agent {
+    /// The reception's details for the kiosk (checked when the config was loaded).
+    pub fn site(&self) -> Option<guichet_protocol::SiteInfo> {
+        self.config.site_info().ok().flatten()
+    }
+
     pub fn new(config: Config, devices: Devices, store: Store) -> Arc<Agent> {
         let kiosk_uid = config.kiosk_user.as_deref().and_then(system::uid_of);
         let (events, _) = broadcast::channel(64);

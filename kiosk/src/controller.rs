@@ -3,7 +3,7 @@
 //! from it, and the UI adapter turns that into pixels and speech, and its `Command`s into
 //! requests to the agent.
 
-use guichet_protocol::{AgentMessage, EndReason, ErrorCode, WipeReceipt};
+use guichet_protocol::{AgentMessage, EndReason, ErrorCode, SiteInfo, WipeReceipt};
 
 use crate::content::{Procedure, StepKind};
 use crate::i18n::{Catalog, Language};
@@ -91,6 +91,9 @@ pub struct Controller {
     pub(crate) query: String,
     /// The on-screen keyboard, while open.
     pub(crate) keyboard: Option<Keyboard>,
+    /// The reception's details, kept from the last connection: they matter most when
+    /// the agent is gone.
+    pub(crate) site: Option<SiteInfo>,
 }
 
 /// Choices made on the side rail. Reset for the next person.
@@ -129,6 +132,7 @@ impl Controller {
             timer_paused: false,
             query: String::new(),
             keyboard: None,
+            site: None,
         }
     }
 
@@ -474,6 +478,7 @@ impl Controller {
 
     pub fn on_event(&mut self, event: LinkEvent) {
         match event {
+            LinkEvent::Site(site) => self.site = Some(site),
             LinkEvent::Connected => {
                 self.connected = true;
                 if self.screen == Screen::OutOfService {

@@ -85,6 +85,20 @@ enum Feed {
 
 /// Walks every screen in every language and writes `DIR/<lang>-<nn>-<screen>.png`.
 /// Returns the files written.
+fn example_site() -> guichet_protocol::SiteInfo {
+    use guichet_protocol::{OpeningHours, Weekday};
+    let hours =
+        |first, last, open: &str, close: &str| OpeningHours { first, last, open: open.into(), close: close.into() };
+    guichet_protocol::SiteInfo {
+        name: "Mairie (exemple)".into(),
+        phone: "01 23 45 67 89".into(),
+        hours: vec![
+            hours(Weekday::Mon, Weekday::Fri, "08:30", "17:00"),
+            hours(Weekday::Sat, Weekday::Sat, "09:00", "12:00"),
+        ],
+    }
+}
+
 pub fn screenshot_walk(
     dir: &Path,
     size: (u32, u32),
@@ -127,7 +141,11 @@ pub fn screenshot_walk(
 
     for lang in &langs {
         let mut n = 0;
-        // Out of service first, in this language.
+        // Out of service first, in this language. Without an agent, an example reception
+        // stands in for the one its config would name, so that the screen is seen whole.
+        if matches!(feed, Feed::Simulated(_)) {
+            ui.on_link_event(LinkEvent::Site(example_site()));
+        }
         ui.update(|c| {
             c.choose_language(lang);
             c.on_event(LinkEvent::Disconnected);

@@ -36,6 +36,8 @@ impl std::fmt::Debug for Command {
 /// What the link tells the UI.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LinkEvent {
+    /// The reception's details, sent by the agent on each connection (before `Connected`).
+    Site(guichet_protocol::SiteInfo),
     Connected,
     /// The agent is unreachable or went away; the link is retrying.
     Disconnected,
@@ -91,6 +93,9 @@ async fn run(socket: PathBuf, mut commands: mpsc::UnboundedReceiver<Command>, si
                 // has been replaced by "out of service". Dropped before saying
                 // "connected", so nothing sent after that is lost.
                 while commands.try_recv().is_ok() {}
+                if let Some(site) = client.site.clone() {
+                    sink(LinkEvent::Site(site));
+                }
                 sink(LinkEvent::Connected);
                 if serve(client, &mut commands, &sink).await.is_break() {
                     return;

@@ -204,34 +204,29 @@ impl KioskUi {
             ui.update(|_| ());
             ui.restart_idle_clock(PAPERS_EXTRA);
         }));
+        // Callbacks that carry a value: a key, a label, a language code, an index.
+        let with = |f: fn(&KioskUi, SharedString)| {
+            let weak = Rc::downgrade(self);
+            move |value: SharedString| {
+                if let Some(ui) = weak.upgrade() {
+                    f(&ui, value);
+                }
+            }
+        };
+        let index = |i: i32| usize::try_from(i).unwrap_or(usize::MAX);
+        view.on_key_pressed(with(|ui, key| ui.update(|c| c.key(&key))));
+        view.on_tapped(with(|ui, label| *ui.tapped.borrow_mut() = Some(label.into())));
+        view.on_chose_language(with(|ui, code| ui.update(|c| c.choose_language(&code))));
         let weak = Rc::downgrade(self);
-        view.on_key_pressed(move |key| {
+        view.on_chose(move |i| {
             if let Some(ui) = weak.upgrade() {
-                ui.update(|c| c.key(&key));
+                ui.update(|c| c.choose(index(i)));
             }
         });
         let weak = Rc::downgrade(self);
-        view.on_tapped(move |label| {
+        view.on_opened_procedure(move |i| {
             if let Some(ui) = weak.upgrade() {
-                *ui.tapped.borrow_mut() = Some(label.into());
-            }
-        });
-        let weak = Rc::downgrade(self);
-        view.on_chose_language(move |code| {
-            if let Some(ui) = weak.upgrade() {
-                ui.update(|c| c.choose_language(&code));
-            }
-        });
-        let weak = Rc::downgrade(self);
-        view.on_chose(move |index| {
-            if let Some(ui) = weak.upgrade() {
-                ui.update(|c| c.choose(usize::try_from(index).unwrap_or(usize::MAX)));
-            }
-        });
-        let weak = Rc::downgrade(self);
-        view.on_opened_procedure(move |index| {
-            if let Some(ui) = weak.upgrade() {
-                ui.update(|c| c.open_procedure(usize::try_from(index).unwrap_or(usize::MAX)));
+                ui.update(|c| c.open_procedure(index(i)));
             }
         });
         let weak = Rc::downgrade(self);

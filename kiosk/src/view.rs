@@ -2,6 +2,8 @@
 //! translated, so the same text is drawn and spoken. No Slint types: `ui.rs` copies a
 //! `View` into the window.
 
+use guichet_protocol::{SiteInfo, Weekday};
+
 use crate::content::StepKind;
 use crate::controller::{Controller, Screen, Settings};
 use crate::i18n::Catalog;
@@ -228,7 +230,11 @@ impl Controller {
             Screen::OutOfService => {
                 v.title = tr(t::OUT_OF_SERVICE_TITLE);
                 v.body = tr(t::OUT_OF_SERVICE_TEXT);
-                v.spoken = join([v.title.clone(), v.body.clone()]);
+                if let Some(site) = &self.site {
+                    v.hint = site.name.clone();
+                    v.items = site_lines(site, &tr);
+                }
+                v.spoken = join([v.title.clone(), v.body.clone(), v.hint.clone()].into_iter().chain(v.items.clone()));
             }
         }
         if self.picking_language {
@@ -307,6 +313,35 @@ impl Controller {
             _ => {}
         }
     }
+}
+
+/// The reception's phone and opening hours, one line each, with translated day names.
+pub(crate) fn site_lines(site: &SiteInfo, tr: &dyn Fn(&str) -> String) -> Vec<String> {
+    let day = |d: Weekday| {
+        tr(match d {
+            Weekday::Mon => t::MONDAY,
+            Weekday::Tue => t::TUESDAY,
+            Weekday::Wed => t::WEDNESDAY,
+            Weekday::Thu => t::THURSDAY,
+            Weekday::Fri => t::FRIDAY,
+            Weekday::Sat => t::SATURDAY,
+            Weekday::Sun => t::SUNDAY,
+        })
+    };
+    let mut lines = Vec::new();
+    if !site.phone.is_empty() {
+        // Isolated left to right: in an Arabic line, "01 23 45" would otherwise be laid
+        // out as "45 23 01".
+        lines.push(format!("{} \u{2066}{}\u{2069}", tr(t::SITE_PHONE), site.phone));
+    }
+    if !site.hours.is_empty() {
+        lines.push(tr(t::SITE_HOURS));
+    }
+    for h in &site.hours {
+        let days = if h.first == h.last { day(h.first) } else { format!("{} – {}", day(h.first), day(h.last)) };
+        lines.push(format!("{days}, {} – {}", h.open, h.close));
+    }
+    lines
 }
 
 /// Joins spoken parts into sentences, skipping empty ones.

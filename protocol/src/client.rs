@@ -8,7 +8,7 @@ use tokio::net::unix::{OwnedReadHalf, OwnedWriteHalf};
 
 use crate::PROTOCOL_VERSION;
 use crate::frame::{FrameError, decode_body, read_frame, write_frame};
-use crate::messages::{AgentMessage, ClientMessage, ErrorCode};
+use crate::messages::{AgentMessage, ClientMessage, ErrorCode, SiteInfo};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
@@ -27,6 +27,8 @@ pub struct Client {
     reader: OwnedReadHalf,
     writer: OwnedWriteHalf,
     pub agent_version: String,
+    /// The site's reception details, when the agent's config has them.
+    pub site: Option<SiteInfo>,
 }
 
 impl Client {
@@ -36,10 +38,13 @@ impl Client {
             .await
             .map_err(|source| ClientError::Connect { path: path.display().to_string(), source })?;
         let (reader, writer) = stream.into_split();
-        let mut client = Client { reader, writer, agent_version: String::new() };
+        let mut client = Client { reader, writer, agent_version: String::new(), site: None };
         client.send(&ClientMessage::Hello { protocol: PROTOCOL_VERSION, client: client_name.into() }).await?;
         match client.recv().await? {
-            AgentMessage::Welcome { agent_version, .. } => client.agent_version = agent_version,
+            AgentMessage::Welcome { agent_version, site, .. } => {
+                client.agent_version = agent_version;
+                client.site = site;
+            }
             AgentMessage::Error { code, message, .. } => return Err(ClientError::Refused { code, message }),
             other => return Err(ClientError::Unexpected(Box::new(other))),
         }

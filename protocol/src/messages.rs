@@ -73,8 +73,14 @@ impl ClientMessage {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum AgentMessage {
-    /// Reply to `hello`.
-    Welcome { protocol: u32, agent_version: String },
+    /// Reply to `hello`. `site`, from the agent's config, tells the public where to find
+    /// help when the kiosk cannot serve them; absent when the config has none.
+    Welcome {
+        protocol: u32,
+        agent_version: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        site: Option<SiteInfo>,
+    },
     /// Reply to `start_session`. `folder` is where the session's files go; the kiosk user
     /// owns it and the agent deletes it when the session ends.
     SessionStarted { id: RequestId, session: SessionId, folder: String },
@@ -194,6 +200,38 @@ pub enum SessionState {
     /// A state this client does not know yet (a newer agent). Never sent.
     #[serde(other)]
     Unknown,
+}
+
+/// The place the kiosk stands in, for the public: the reception's phone and hours.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteInfo {
+    /// "Mairie de Saint-Denis": shown as it is written.
+    pub name: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub hours: Vec<OpeningHours>,
+}
+
+/// One opening period: `first`…`last` days, `open`–`close` as "HH:MM" (24 h).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpeningHours {
+    pub first: Weekday,
+    pub last: Weekday,
+    pub open: String,
+    pub close: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Weekday {
+    Mon,
+    Tue,
+    Wed,
+    Thu,
+    Fri,
+    Sat,
+    Sun,
 }
 
 /// One device and whether it is usable, as a short code (`ready`, `simulated`, …).

@@ -33,7 +33,23 @@ fn client_samples() -> Vec<(&'static str, ClientMessage)> {
 fn agent_samples() -> Vec<(&'static str, AgentMessage)> {
     let session = SessionId("k7f2a9c4e1b03d58".into());
     vec![
-        ("welcome", AgentMessage::Welcome { protocol: 1, agent_version: "0.1.0".into() }),
+        (
+            "welcome",
+            AgentMessage::Welcome {
+                protocol: 1,
+                agent_version: "0.1.0".into(),
+                site: Some(SiteInfo {
+                    name: "Mairie de Saint-Denis".into(),
+                    phone: "01 49 33 62 00".into(),
+                    hours: vec![OpeningHours {
+                        first: Weekday::Mon,
+                        last: Weekday::Fri,
+                        open: "08:30".into(),
+                        close: "17:00".into(),
+                    }],
+                }),
+            },
+        ),
         (
             "session_started",
             AgentMessage::SessionStarted {

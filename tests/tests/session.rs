@@ -21,7 +21,7 @@ fn next_agent_msg(rx: &mpsc::Receiver<LinkEvent>) -> AgentMessage {
     loop {
         match rx.recv_timeout(BOUND).expect("no event from the link in time") {
             LinkEvent::Agent(msg) => return msg,
-            LinkEvent::Connected => continue,
+            LinkEvent::Connected | LinkEvent::Site(_) => continue,
             LinkEvent::Disconnected => panic!("link lost the agent"),
         }
     }
@@ -195,4 +195,63 @@ fn socket_is_only_for_its_owner_and_group() {
     let agent = TestAgent::start(|_| {});
     let mode = std::fs::metadata(agent.socket()).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o660, "socket mode is {mode:o}");
+}
+
+/// The reception's phone and hours, from the agent's config, reach the kiosk when it
+/// connects, and are still on the "out of service" screen once the agent is gone: that is
+/// when a person needs them.
+#[test]
+fn site_details_reach_the_kiosk_and_outlive_the_agent() {
+    use guichet_agent::config::{HoursConfig, SiteConfig};
+    use guichet_kiosk::controller::{Controller, Screen};
+    use guichet_kiosk::texts as t;
+    let agent = TestAgent::start(|c| {
+        c.site = Some(SiteConfig {
+            name: "Mairie de Saint-Denis".into(),
+            phone: "01 49 33 62 00".into(),
+            hours: vec![
+                HoursConfig { days: "mon-fri".into(), open: "08:30".into(), close: "17:00".into() },
+                HoursConfig { days: "sat".into(), open: "09:00".into(), close: "12:00".into() },
+            ],
+        })
+    });
+    let (_link, rx) = kiosk_link(agent.socket());
+    let assets = guichet_kiosk::Assets::load(&PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../content")));
+    let mut kiosk = Controller::new(assets.procedures, assets.catalogs);
+    loop {
+        let event = rx.recv_timeout(BOUND).expect("link never connected");
+        let connected = event == LinkEvent::Connected;
+        kiosk.on_event(event);
+        if connected {
+            break;
+        }
+    }
+    drop(agent);
+    loop {
+        let event = rx.recv_timeout(BOUND).expect("the link never noticed the agent left");
+        let gone = event == LinkEvent::Disconnected;
+        kiosk.on_event(event);
+        if gone {
+            break;
+        }
+    }
+    assert_eq!(kiosk.screen(), Screen::OutOfService);
+    let view = kiosk.view();
+    assert!(view.hint.contains("Mairie de Saint-Denis"), "{view:?}");
+    assert_eq!(
+        view.items,
+        [
+            format!("{} \u{2066}01 49 33 62 00\u{2069}", t::SITE_PHONE),
+            t::SITE_HOURS.to_string(),
+            "Lundi – Vendredi, 08:30 – 17:00".to_string(),
+            "Samedi, 09:00 – 12:00".to_string(),
+        ]
+    );
+    for line in &view.items {
+        assert!(view.spoken.contains(line.as_str()), "not spoken: {line}");
+    }
+    // In Arabic, the day names are translated; the digits stay as written.
+    kiosk.choose_language("ar");
+    let arabic = kiosk.view();
+    assert!(arabic.items[2].ends_with("08:30 – 17:00") && !arabic.items[2].contains("Lundi"), "{:?}", arabic.items);
 }
