@@ -32,6 +32,8 @@ pub struct Config {
     /// mediator panel cannot be opened.
     pub mediator_pin_hash: Option<String>,
     pub devices: DeviceConfig,
+    /// Pages one visit may print, copies included.
+    pub print_page_limit: u32,
     /// The reception: shown to the public when the kiosk cannot serve them.
     pub site: Option<SiteConfig>,
 }
@@ -61,7 +63,8 @@ pub struct HoursConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct DeviceConfig {
-    /// `simulated`, or an `ipp://` / `ipps://` printer URI (printing lands with the device work).
+    /// `simulated`, or the printer's `ipp://` URI (`ipp://printer.local/ipp/print`, or a
+    /// CUPS queue `ipp://localhost:631/printers/NAME`).
     pub printer: String,
     /// `simulated`, or a SANE device name.
     pub scanner: String,
@@ -81,6 +84,7 @@ impl Default for Config {
             allow_root: true,
             mediator_pin_hash: None,
             devices: DeviceConfig::default(),
+            print_page_limit: 20,
             site: None,
         }
     }

@@ -30,6 +30,8 @@ pub enum AgentError {
         #[from]
         source: rusqlite::Error,
     },
+    #[error("the {device} in the config cannot be used: {message}")]
+    BadDevice { device: &'static str, message: String },
     #[error("background task failed: {message}")]
     Task { message: String },
 }

@@ -10,6 +10,8 @@ pub mod devices;
 pub mod error;
 pub mod lockdown;
 pub mod mediator;
+pub mod printer;
+mod printing;
 pub mod server;
 pub mod session;
 pub mod store;

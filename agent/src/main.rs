@@ -54,7 +54,7 @@ fn main() -> anyhow::Result<()> {
         config.socket_group = (g != "-").then_some(g);
     }
     config.allowed_uids.extend(args.allow_uids);
-    let devices = if args.simulated { Devices::simulated() } else { Devices::from_config(&config.devices) };
+    let devices = if args.simulated { Devices::simulated() } else { Devices::from_config(&config.devices)? };
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -196,7 +196,7 @@ fn request_id(body: &[u8]) -> Option<u64> {
 }
 
 fn error(id: Option<u64>, code: ErrorCode, message: &str) -> AgentMessage {
-    AgentMessage::Error { id, code, message: message.to_owned() }
+    AgentMessage::Error { id, code, message: message.to_owned(), detail: None }
 }
 
 /// Binds the socket with mode 0660 and the configured group, replacing a stale one.

@@ -27,6 +27,9 @@ struct OpenSession {
     id: SessionId,
     folder: PathBuf,
     owner: ConnId,
+    /// Print jobs sent for this session, cancelled at the printer when it is wiped.
+    jobs: Vec<u32>,
+    pages_printed: u32,
 }
 
 pub struct Agent {
@@ -41,6 +44,8 @@ pub struct Agent {
     wiping: tokio::sync::Mutex<()>,
     events: broadcast::Sender<AgentMessage>,
     pin: std::sync::Arc<crate::mediator::PinGuard>,
+    /// Itself, for tasks that outlive a request (following a print job).
+    me: std::sync::Weak<Agent>,
 }
 
 impl Agent {
@@ -53,7 +58,8 @@ impl Agent {
         let kiosk_uid = config.kiosk_user.as_deref().and_then(system::uid_of);
         let (events, _) = broadcast::channel(64);
         let pin = std::sync::Arc::new(crate::mediator::PinGuard::new(config.mediator_pin_hash.clone()));
-        Arc::new(Agent {
+        Arc::new_cyclic(|me| Agent {
+            me: me.clone(),
             config,
             devices,
             store,
@@ -68,6 +74,38 @@ impl Agent {
 
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    pub(crate) fn devices(&self) -> &Devices {
+        &self.devices
+    }
+
+    pub(crate) fn events(&self) -> &broadcast::Sender<AgentMessage> {
+        &self.events
+    }
+
+    pub(crate) fn me(&self) -> Option<Arc<Agent>> {
+        self.me.upgrade()
+    }
+
+    pub(crate) fn open_folder(&self) -> Option<PathBuf> {
+        self.lock_open().as_ref().map(|s| s.folder.clone())
+    }
+
+    pub(crate) fn pages_printed(&self) -> u32 {
+        self.lock_open().as_ref().map_or(0, |s| s.pages_printed)
+    }
+
+    pub(crate) fn job_sent(&self, job: u32, pages: u32) {
+        if let Some(open) = self.lock_open().as_mut() {
+            open.jobs.push(job);
+            open.pages_printed += pages;
+        }
+    }
+
+    /// Whether `job` belongs to the session still open.
+    pub(crate) fn job_is_current(&self, job: u32) -> bool {
+        self.lock_open().as_ref().is_some_and(|s| s.jobs.contains(&job))
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<AgentMessage> {
@@ -109,7 +147,7 @@ impl Agent {
             ClientMessage::StartSession { id } => self.start_session(conn, id).await,
             ClientMessage::EndSession { id, reason } => self.end_session(id, reason).await,
             ClientMessage::WipeNow { id } => self.wipe_now(id).await,
-            ClientMessage::GetStatus { id } => Ok(AgentMessage::Status { id, status: self.status() }),
+            ClientMessage::GetStatus { id } => Ok(AgentMessage::Status { id, status: self.status().await }),
             ClientMessage::Ping { id } => Ok(AgentMessage::Pong { id }),
             ClientMessage::CallMediator { id } => {
                 // Counted, never tied to the session: nothing says who needed help.
@@ -118,8 +156,13 @@ impl Agent {
                 Ok(AgentMessage::Ack { id })
             }
             ClientMessage::MediatorUnlock { id, pin } => self.mediator_unlock(id, pin).await,
+            ClientMessage::Print { id, file, copies } => self.print(id, file, copies).await,
         };
-        result.unwrap_or_else(|(code, message)| AgentMessage::Error { id, code, message })
+        result.unwrap_or_else(|(code, message)| {
+            // A printer problem's message is its state code, which the kiosk needs as data.
+            let detail = (code == ErrorCode::PrinterProblem).then(|| message.clone());
+            AgentMessage::Error { id, code, message, detail }
+        })
     }
 
     async fn mediator_unlock(&self, id: u64, pin: String) -> Result<AgentMessage, (ErrorCode, String)> {
@@ -155,7 +198,13 @@ impl Agent {
             tracing::error!(cause = %e, "cannot open a session");
             (ErrorCode::SessionStorage, "the session folder could not be created".to_owned())
         })?;
-        *self.lock_open() = Some(OpenSession { id: session.clone(), folder: folder.clone(), owner: conn });
+        *self.lock_open() = Some(OpenSession {
+            id: session.clone(),
+            folder: folder.clone(),
+            owner: conn,
+            jobs: Vec::new(),
+            pages_printed: 0,
+        });
         self.count(Counter::SessionsStarted);
         tracing::info!(session = %session, "session started");
         Ok(AgentMessage::SessionStarted { id, session, folder: folder.to_string_lossy().into_owned() })
@@ -202,7 +251,8 @@ impl Agent {
             let mine = open.as_ref().is_some_and(|s| only_owner.is_none_or(|c| c == s.owner));
             if mine { open.take() } else { None }
         };
-        let Some(open) = open else { return Ok(false) };
+        let Some(mut open) = open else { return Ok(false) };
+        self.cancel_jobs(&std::mem::take(&mut open.jobs)).await;
         let folder = open.folder.clone();
         let receipt = match blocking(move || wipe::wipe_folder(&folder)).await? {
             Ok(r) => r,
@@ -226,13 +276,13 @@ impl Agent {
         Ok(true)
     }
 
-    pub fn status(&self) -> AgentStatus {
+    pub async fn status(&self) -> AgentStatus {
         let session = self.lock_open().as_ref().map(|s| s.id.clone());
         AgentStatus {
             state: if session.is_some() { SessionState::InSession } else { SessionState::Idle },
             session,
             uptime_s: self.started.elapsed().as_secs(),
-            devices: self.devices.statuses(),
+            devices: self.devices.statuses().await,
             counters: self.store.totals().unwrap_or_else(|e| {
                 tracing::warn!(cause = %e, "cannot read counters");
                 Default::default()

@@ -91,8 +91,9 @@ pub fn reply_id(msg: &AgentMessage) -> Option<u64> {
         | AgentMessage::Ack { id }
         | AgentMessage::Status { id, .. }
         | AgentMessage::Pong { id }
-        | AgentMessage::MediatorGranted { id } => Some(*id),
+        | AgentMessage::MediatorGranted { id }
+        | AgentMessage::PrintQueued { id, .. } => Some(*id),
         AgentMessage::Error { id, .. } => *id,
-        AgentMessage::Welcome { .. } | AgentMessage::SessionWiped { .. } => None,
+        AgentMessage::Welcome { .. } | AgentMessage::SessionWiped { .. } | AgentMessage::PrintJob { .. } => None,
     }
 }

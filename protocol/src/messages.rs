@@ -39,6 +39,14 @@ pub enum ClientMessage {
     /// `mediator_not_configured`. The PIN is checked against a hash only the agent holds;
     /// neither side logs or keeps it.
     MediatorUnlock { id: RequestId, pin: String },
+    /// Print a document of the open session: `file` is its path inside the session folder
+    /// (`prints/summary.jpg`), a PDF, JPEG or PNG. Replies: `print_queued`, or `error` with
+    /// `not_allowed_in_state` (no session), `bad_document` (outside the folder, unreadable,
+    /// not a known format, or a format the printer cannot take), `page_limit` (the
+    /// session's pages would go over the limit), `printer_problem` (its `detail` is the
+    /// printer's state code, `media_empty`…), `printer_unreachable`. Then `print_job`
+    /// events follow the job until it is finished.
+    Print { id: RequestId, file: String, copies: u32 },
 }
 
 impl ClientMessage {
@@ -52,6 +60,7 @@ impl ClientMessage {
         "ping",
         "call_mediator",
         "mediator_unlock",
+        "print",
     ];
 
     /// The request id, for every message but `hello`.
@@ -64,7 +73,8 @@ impl ClientMessage {
             | ClientMessage::WipeNow { id }
             | ClientMessage::Ping { id }
             | ClientMessage::CallMediator { id }
-            | ClientMessage::MediatorUnlock { id, .. } => Some(*id),
+            | ClientMessage::MediatorUnlock { id, .. }
+            | ClientMessage::Print { id, .. } => Some(*id),
         }
     }
 }
@@ -91,17 +101,46 @@ pub enum AgentMessage {
     /// Reply to `ping`.
     Pong { id: RequestId },
     /// A refused request (`id` set) or a refused frame (`id` null when it could not be read).
-    Error { id: Option<RequestId>, code: ErrorCode, message: String },
+    Error {
+        id: Option<RequestId>,
+        code: ErrorCode,
+        message: String,
+        /// Machine-readable, unlike `message`: with `printer_problem`, the printer's state
+        /// code (`media_empty`…) for the kiosk to explain.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        detail: Option<String>,
+    },
     /// Reply to `mediator_unlock`: the PIN was right.
     MediatorGranted { id: RequestId },
     /// Event, pushed to every client: a session's folder is gone, with what it held.
     SessionWiped { session: SessionId, reason: EndReason, receipt: WipeReceipt },
+    /// Reply to `print`: the printer took the job. `pages` counts copies too;
+    /// `pages_left` is what the session may still print.
+    PrintQueued { id: RequestId, job: u32, pages: u32, pages_left: u32 },
+    /// Event: a print job moved on. `reason`, when the printer gave one, is a state code
+    /// such as `media_jam`.
+    PrintJob {
+        job: u32,
+        state: JobState,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
 }
 
 impl AgentMessage {
     /// Every `type` the agent may send.
-    pub const TYPES: &'static [&'static str] =
-        &["welcome", "session_started", "ack", "status", "pong", "error", "session_wiped", "mediator_granted"];
+    pub const TYPES: &'static [&'static str] = &[
+        "welcome",
+        "session_started",
+        "ack",
+        "status",
+        "pong",
+        "error",
+        "session_wiped",
+        "mediator_granted",
+        "print_queued",
+        "print_job",
+    ];
 }
 
 /// A session's id: random, short, with no meaning and nothing about the person.
@@ -234,13 +273,50 @@ pub enum Weekday {
     Sun,
 }
 
-/// One device and whether it is usable, as a short code (`ready`, `simulated`, …).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One device and whether it is usable now. `state` is `ready` or the one condition that
+/// stops it (for a printer: `media_empty`, `media_jam`, `toner_empty`, `cover_open`,
+/// `offline`, `not_accepting`, `unreachable`; for any device `not_supported_yet`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeviceStatus {
     pub device: String,
     pub state: String,
     #[serde(default)]
     pub simulated: bool,
+    /// What does not stop it yet: `media_low`, `toner_low`, `waste_almost_full`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+    /// Consumables and their levels, for IT staff.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub supplies: Vec<Supply>,
+}
+
+/// A consumable: `kind` as the printer says it (`toner`, `ink`, `wasteToner`…), its
+/// colour name, and `level` in percent (negative: unknown, as in IPP).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Supply {
+    pub kind: String,
+    #[serde(default)]
+    pub color: String,
+    pub level: i32,
+}
+
+/// Where a print job is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobState {
+    Pending,
+    Processing,
+    Completed,
+    Canceled,
+    Aborted,
+    #[serde(other)]
+    Unknown,
+}
+
+impl JobState {
+    pub fn finished(self) -> bool {
+        matches!(self, JobState::Completed | JobState::Canceled | JobState::Aborted)
+    }
 }
 
 /// Anonymous totals since the store was created. No identifiers, no times.
@@ -291,6 +367,15 @@ pub enum ErrorCode {
     PinLocked,
     /// No mediator PIN is set on this kiosk.
     MediatorNotConfigured,
+    /// `print` of a file outside the session folder, unreadable, of an unknown format, or
+    /// of one the printer cannot take.
+    BadDocument,
+    /// `print` would go over the session's page limit.
+    PageLimit,
+    /// The printer cannot print now; `detail` is its state code (`media_empty`…).
+    PrinterProblem,
+    /// The printer does not answer.
+    PrinterUnreachable,
     /// Anything else; the agent's log says more. When it comes with `id` null (the
     /// socket itself failed), the agent closes the connection.
     Internal,

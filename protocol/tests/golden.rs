@@ -27,6 +27,7 @@ fn client_samples() -> Vec<(&'static str, ClientMessage)> {
         ("ping", ClientMessage::Ping { id: 5 }),
         ("call_mediator", ClientMessage::CallMediator { id: 6 }),
         ("mediator_unlock", ClientMessage::MediatorUnlock { id: 7, pin: "482913".into() }),
+        ("print", ClientMessage::Print { id: 8, file: "prints/summary.jpg".into(), copies: 1 }),
     ]
 }
 
@@ -67,7 +68,21 @@ fn agent_samples() -> Vec<(&'static str, AgentMessage)> {
                     state: SessionState::InSession,
                     session: Some(session.clone()),
                     uptime_s: 3600,
-                    devices: vec![DeviceStatus { device: "printer".into(), state: "ready".into(), simulated: true }],
+                    devices: vec![
+                        DeviceStatus {
+                            device: "printer".into(),
+                            state: "ready".into(),
+                            simulated: false,
+                            warnings: vec!["toner_low".into()],
+                            supplies: vec![Supply { kind: "toner".into(), color: "black".into(), level: 8 }],
+                        },
+                        DeviceStatus {
+                            device: "scanner".into(),
+                            state: "ready".into(),
+                            simulated: true,
+                            ..Default::default()
+                        },
+                    ],
                     counters: Counters {
                         sessions_started: 12,
                         sessions_completed: 9,
@@ -86,10 +101,13 @@ fn agent_samples() -> Vec<(&'static str, AgentMessage)> {
                 id: Some(6),
                 code: ErrorCode::NotAllowedInState,
                 message: "a session is already open".into(),
+                detail: None,
             },
         ),
         ("mediator_granted", AgentMessage::MediatorGranted { id: 7 }),
         ("session_wiped", AgentMessage::SessionWiped { session, reason: EndReason::Completed, receipt: receipt() }),
+        ("print_queued", AgentMessage::PrintQueued { id: 8, job: 41, pages: 2, pages_left: 18 }),
+        ("print_job", AgentMessage::PrintJob { job: 41, state: JobState::Aborted, reason: Some("media_jam".into()) }),
     ]
 }
 
@@ -145,13 +163,17 @@ fn every_error_code_has_a_stable_name() {
         (ErrorCode::WrongPin, "wrong_pin"),
         (ErrorCode::PinLocked, "pin_locked"),
         (ErrorCode::MediatorNotConfigured, "mediator_not_configured"),
+        (ErrorCode::BadDocument, "bad_document"),
+        (ErrorCode::PageLimit, "page_limit"),
+        (ErrorCode::PrinterProblem, "printer_problem"),
+        (ErrorCode::PrinterUnreachable, "printer_unreachable"),
         (ErrorCode::Internal, "internal"),
     ];
     for (code, name) in codes {
         assert_eq!(serde_json::to_string(&code).unwrap(), format!("\"{name}\""));
     }
     // A newer agent's code must not break an older kiosk.
-    let future: ErrorCode = serde_json::from_str("\"printer_on_fire\"").unwrap();
+    let future: ErrorCode = serde_json::from_str("\"scanner_on_fire\"").unwrap();
     assert_eq!(future, ErrorCode::Unknown);
 }
 

@@ -9,6 +9,9 @@ use guichet_agent::{Config, Devices, Setup, server, store::Store};
 use guichet_protocol::{AgentMessage, decode_body, read_frame};
 use tokio::net::UnixStream;
 
+pub mod ippeve;
+pub use ippeve::TestPrinter;
+
 /// How long any test waits for anything before it fails.
 pub const BOUND: Duration = Duration::from_secs(10);
 
@@ -60,7 +63,8 @@ impl TestAgent {
                 let listener = server::bind(&thread_config).unwrap();
                 ready_tx.send(()).unwrap();
                 let setup = Setup { config: thread_config, store };
-                guichet_agent::run(listener, Devices::simulated(), setup, async {
+                let devices = Devices::from_config(&setup.config.devices).unwrap();
+                guichet_agent::run(listener, devices, setup, async {
                     let _ = stop_rx.await;
                 })
                 .await
