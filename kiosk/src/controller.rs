@@ -3,11 +3,14 @@
 //! from it, and the UI adapter turns that into pixels and speech, and its `Command`s into
 //! requests to the agent.
 
+use std::path::PathBuf;
+
 use guichet_protocol::{AgentMessage, EndReason, ErrorCode, SiteInfo, WipeReceipt};
 
 use crate::content::{Procedure, StepKind};
 use crate::i18n::{Catalog, Language};
 use crate::link::{Command, LinkEvent};
+use crate::printing::PrintState;
 use crate::search::Keyboard;
 use crate::texts as t;
 
@@ -42,6 +45,8 @@ pub struct SpeechKey {
     pub procedure: usize,
     pub step: usize,
     pub overlay: Overlay,
+    /// How printing the summary goes: said when it changes.
+    pub print: PrintState,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,6 +99,11 @@ pub struct Controller {
     /// The reception's details, kept from the last connection: they matter most when
     /// the agent is gone.
     pub(crate) site: Option<SiteInfo>,
+    /// The open session's folder, where a summary to print is drawn.
+    pub(crate) session_folder: Option<PathBuf>,
+    pub(crate) print: PrintState,
+    /// The kiosk's own program, which draws a summary sheet in a process of its own.
+    pub(crate) renderer: PathBuf,
 }
 
 /// Choices made on the side rail. Reset for the next person.
@@ -133,6 +143,9 @@ impl Controller {
             query: String::new(),
             keyboard: None,
             site: None,
+            session_folder: None,
+            print: PrintState::Idle,
+            renderer: std::env::current_exe().unwrap_or_else(|_| PathBuf::from("kiosk")),
         }
     }
 
@@ -168,6 +181,7 @@ impl Controller {
             lang: self.lang,
             procedure: self.procedure,
             step: self.step,
+            print: self.print,
             overlay: if self.pin.is_some() {
                 Overlay::PinPad
             } else if self.mediator {
@@ -302,10 +316,16 @@ impl Controller {
 
     pub fn back(&mut self) {
         match self.screen {
-            Screen::Step => match self.history.pop() {
-                Some(previous) => self.step = previous,
-                None => self.screen = Screen::Home,
-            },
+            Screen::Step => {
+                // A summary already printed (or not) belongs to the step being left.
+                if !matches!(self.print, PrintState::Sending | PrintState::Printing(_)) {
+                    self.print = PrintState::Idle;
+                }
+                match self.history.pop() {
+                    Some(previous) => self.step = previous,
+                    None => self.screen = Screen::Home,
+                }
+            }
             Screen::Home => self.screen = Screen::Language,
             _ => {}
         }
@@ -490,15 +510,22 @@ impl Controller {
                 self.connected = false;
                 self.busy = false;
                 self.close_overlays();
+                self.session_folder = None;
+                self.print = PrintState::Idle;
                 self.screen = Screen::OutOfService;
             }
             LinkEvent::Agent(msg) => self.on_agent(msg),
+            LinkEvent::PrintFailed => self.print_failed(),
         }
     }
 
     fn on_agent(&mut self, msg: AgentMessage) {
+        if self.on_print_message(&msg) {
+            return;
+        }
         match msg {
-            AgentMessage::SessionStarted { .. } if self.screen == Screen::Attract => {
+            AgentMessage::SessionStarted { folder, .. } if self.screen == Screen::Attract => {
+                self.session_folder = Some(PathBuf::from(folder));
                 self.busy = false;
                 self.lang = 0;
                 self.screen = Screen::Language;
@@ -547,6 +574,8 @@ impl Controller {
         self.receipt = None;
         self.settings = Settings::default();
         self.query.clear();
+        self.session_folder = None;
+        self.print = PrintState::Idle;
         self.close_overlays();
     }
 

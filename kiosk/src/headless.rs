@@ -14,6 +14,7 @@ use slint::{ComponentHandle, PhysicalSize, Rgb8Pixel, SharedPixelBuffer};
 
 use crate::controller::{Controller, Screen};
 use crate::link::{Command, Link, LinkEvent};
+use crate::printing::PrintState;
 use crate::speech::SilentSpeaker;
 use crate::ui::KioskUi;
 use crate::{AppWindow, Assets};
@@ -197,6 +198,16 @@ pub fn screenshot_walk(
                 if index == 0 && step == 0 {
                     overlays(&ui, &mut |what| shot(lang, &mut n, what))?;
                 }
+                // The first procedure's summary is printed: with the agent, on its printer;
+                // without, the walk's answer is "no paper", to show that screen.
+                if index == 0
+                    && ui.controller().print_state() == PrintState::Idle
+                    && !ui.controller().view().print_button.is_empty()
+                {
+                    ui.act(Controller::print_summary);
+                    pump(&ui, &mut feed, |c| matches!(c.print_state(), PrintState::Done | PrintState::Problem(_)))?;
+                    shot(lang, &mut n, &format!("{id}-printed"))?;
+                }
             }
             if index + 1 < procedures.len() {
                 while ui.controller().screen() == Screen::Step {
@@ -309,6 +320,13 @@ fn simulated_reply(command: Command) -> AgentMessage {
     match command {
         Command::CallMediator => AgentMessage::Ack { id: 2 },
         Command::MediatorUnlock(_) => AgentMessage::MediatorGranted { id: 3 },
+        // Nothing is drawn or printed without an agent: the walk shows a printer problem.
+        Command::PrintSummary { .. } => AgentMessage::Error {
+            id: Some(4),
+            code: guichet_protocol::ErrorCode::PrinterProblem,
+            message: "media_empty".into(),
+            detail: Some("media_empty".into()),
+        },
         Command::StartSession => {
             AgentMessage::SessionStarted { id: 1, session, folder: "/run/guichet/session/0000000000000000".into() }
         }

@@ -19,6 +19,13 @@ pub enum Command {
     CallMediator,
     /// The digits a mediator typed; passed to the agent and dropped.
     MediatorUnlock(String),
+    /// Draw the summary sheet with `renderer --render-summary` into the session folder,
+    /// then ask the agent to print it.
+    PrintSummary {
+        renderer: PathBuf,
+        folder: PathBuf,
+        sheet: Box<crate::summary::Sheet>,
+    },
 }
 
 // Written by hand so that a PIN can never end up in a log line.
@@ -29,6 +36,8 @@ impl std::fmt::Debug for Command {
             Command::EndSession(reason) => write!(f, "EndSession({reason:?})"),
             Command::CallMediator => f.write_str("CallMediator"),
             Command::MediatorUnlock(_) => f.write_str("MediatorUnlock(…)"),
+            // Nor what the person did.
+            Command::PrintSummary { .. } => f.write_str("PrintSummary(…)"),
         }
     }
 }
@@ -39,6 +48,8 @@ pub enum LinkEvent {
     /// The reception's details, sent by the agent on each connection (before `Connected`).
     Site(guichet_protocol::SiteInfo),
     Connected,
+    /// The summary sheet could not be drawn, so nothing was sent to print.
+    PrintFailed,
     /// The agent is unreachable or went away; the link is retrying.
     Disconnected,
     Agent(AgentMessage),
@@ -144,6 +155,19 @@ async fn serve(
                     Command::EndSession(reason) => ClientMessage::EndSession { id, reason },
                     Command::CallMediator => ClientMessage::CallMediator { id },
                     Command::MediatorUnlock(pin) => ClientMessage::MediatorUnlock { id, pin },
+                    Command::PrintSummary { renderer, folder, sheet } => {
+                        let out = folder.join(crate::summary::SHEET_FILE);
+                        let drawn = tokio::task::spawn_blocking(move || {
+                            crate::summary::render_in_child(&renderer, &sheet, &out)
+                        })
+                        .await;
+                        if let Err(cause) = drawn.map_err(|e| e.to_string()).and_then(|r| r) {
+                            tracing::warn!(cause, "cannot draw the summary to print");
+                            sink(LinkEvent::PrintFailed);
+                            continue;
+                        }
+                        ClientMessage::Print { id, file: crate::summary::SHEET_FILE.into(), copies: 1 }
+                    }
                 };
                 if let Err(e) = write_frame(&mut writer, &msg).await {
                     tracing::warn!(cause = %e, "lost the agent while sending");

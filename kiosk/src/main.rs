@@ -45,6 +45,10 @@ struct Args {
     /// Speech output.
     #[arg(long, value_enum, default_value_t = SpeechChoice::On)]
     speech: SpeechChoice,
+    /// Draw the printed summary read as JSON on stdin into this JPEG file, and exit (the
+    /// kiosk runs itself this way to print a summary).
+    #[arg(long, value_name = "JPEG")]
+    render_summary: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -75,6 +79,9 @@ fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let args = Args::parse();
+    if let Some(out) = &args.render_summary {
+        return guichet_kiosk::summary::render_from_stdin(out).map_err(anyhow::Error::msg);
+    }
     let content = args.content.clone().unwrap_or_else(default_content_dir);
     let assets = Assets::load(&content);
     if assets.procedures.is_empty() {

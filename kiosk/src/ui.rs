@@ -175,6 +175,7 @@ impl KioskUi {
         view.on_contrast_pressed(on(|ui| ui.update(Controller::toggle_contrast)));
         view.on_voice_pressed(on(|ui| ui.update(Controller::toggle_voice)));
         view.on_search_pressed(on(|ui| ui.update(Controller::open_keyboard)));
+        view.on_print_pressed(on(|ui| ui.act(Controller::print_summary)));
         view.on_search_all(on(|ui| ui.update(Controller::clear_search)));
         view.on_key_erase(on(|ui| ui.update(Controller::key_erase)));
         view.on_key_digits(on(|ui| ui.update(Controller::toggle_digits)));
@@ -377,6 +378,8 @@ fn push(view: &View<'_>, d: &ViewData) {
     view.set_mediator_back_label(s(&panel.back));
     view.set_mediator_end_label(s(&panel.end));
     view.set_mediator_close_label(s(&panel.close));
+    view.set_print_button(s(&d.print_button));
+    view.set_print_status(s(&d.print_status));
     view.set_search_button(s(&d.search_button));
     view.set_search_line(s(&d.search_line));
     view.set_search_all_label(s(&d.search_all));

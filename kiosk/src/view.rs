@@ -68,6 +68,9 @@ pub struct View {
     /// Home, when the search found nothing.
     pub search_none: String,
     pub keyboard: Option<KeyboardView>,
+    /// The last step: "print this summary", and how printing goes ("" before).
+    pub print_button: String,
+    pub print_status: String,
 }
 
 /// The PIN pad: dots for the digits typed, never the digits.
@@ -288,6 +291,7 @@ impl Controller {
         };
         if step.kind == StepKind::Done {
             v.next = tr(t::FINISH);
+            (v.print_button, v.print_status) = self.print_lines(&tr);
         }
         let mut spoken = vec![v.title.clone(), v.body.clone()];
         match step.kind {
@@ -303,6 +307,10 @@ impl Controller {
             _ => spoken.extend(v.items.iter().cloned()),
         }
         v.spoken = join(spoken);
+        // Once printing has started, what is said is how it goes: the step was said already.
+        if !v.print_status.is_empty() {
+            v.spoken = v.print_status.clone();
+        }
         match step.kind {
             StepKind::Checklist => v.hint = tr(t::CHECKLIST_HINT),
             StepKind::OfficialSite => {
@@ -345,7 +353,7 @@ pub(crate) fn site_lines(site: &SiteInfo, tr: &dyn Fn(&str) -> String) -> Vec<St
 }
 
 /// Joins spoken parts into sentences, skipping empty ones.
-fn join<I: IntoIterator<Item = String>>(parts: I) -> String {
+pub(crate) fn join<I: IntoIterator<Item = String>>(parts: I) -> String {
     let parts: Vec<String> = parts.into_iter().map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()).collect();
     let mut out = String::new();
     for p in parts {

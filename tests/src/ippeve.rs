@@ -87,13 +87,18 @@ impl TestPrinter {
         // The status line is all that matters; the page itself is not read.
         let mut reply = String::new();
         BufReader::new(http).read_line(&mut reply).unwrap();
-        assert!(reply.starts_with("HTTP/1.0 200") || reply.starts_with("HTTP/1.1 200"), "{page_and_query}: {reply:.80}");
+        assert!(
+            reply.starts_with("HTTP/1.0 200") || reply.starts_with("HTTP/1.1 200"),
+            "{page_and_query}: {reply:.80}"
+        );
     }
 
-    /// The files of every job the printer received.
+    /// The document of every job the printer received (not the `.prn` files its
+    /// processing leaves beside them).
     pub fn spooled(&self) -> Vec<PathBuf> {
+        let document = |p: &PathBuf| p.is_file() && p.extension().is_none_or(|e| e != "prn");
         let mut files: Vec<PathBuf> = std::fs::read_dir(&self.spool)
-            .map(|d| d.flatten().map(|e| e.path()).filter(|p| p.is_file()).collect())
+            .map(|d| d.flatten().map(|e| e.path()).filter(document).collect())
             .unwrap_or_default();
         files.sort();
         files

@@ -21,7 +21,7 @@ fn next_agent_msg(rx: &mpsc::Receiver<LinkEvent>) -> AgentMessage {
     loop {
         match rx.recv_timeout(BOUND).expect("no event from the link in time") {
             LinkEvent::Agent(msg) => return msg,
-            LinkEvent::Connected | LinkEvent::Site(_) => continue,
+            LinkEvent::Connected | LinkEvent::Site(_) | LinkEvent::PrintFailed => continue,
             LinkEvent::Disconnected => panic!("link lost the agent"),
         }
     }

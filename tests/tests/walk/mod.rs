@@ -1,6 +1,9 @@
 //! Driving the kiosk's real UI through Slint's testing backend, by accessible label, as
 //! a person would: shared by the UI tests.
 
+// Each test file includes this module and uses only part of it.
+#![allow(dead_code)]
+
 use std::path::PathBuf;
 use std::rc::Rc;
 use std::sync::mpsc;
@@ -84,6 +87,11 @@ impl Walk {
     /// A kiosk window with every procedure and language, linked to the agent at `socket`,
     /// on its attract screen.
     pub fn start(socket: PathBuf) -> Walk {
+        Walk::start_with(socket, |_| {})
+    }
+
+    /// The same, with the controller adjusted first.
+    pub fn start_with(socket: PathBuf, adjust: impl FnOnce(&mut Controller)) -> Walk {
         use slint::ComponentHandle;
         let (tx, events) = mpsc::channel();
         let link = guichet_kiosk::link::Link::start(socket, move |ev| {
@@ -91,12 +99,9 @@ impl Walk {
         });
         let assets = guichet_kiosk::Assets::load(&content_dir());
         let speaker = RecordingSpeaker::default();
-        let ui = KioskUi::new(
-            guichet_kiosk::AppWindow::new().unwrap(),
-            Controller::new(assets.procedures, assets.catalogs),
-            Box::new(speaker.clone()),
-            link,
-        );
+        let mut controller = Controller::new(assets.procedures, assets.catalogs);
+        adjust(&mut controller);
+        let ui = KioskUi::new(guichet_kiosk::AppWindow::new().unwrap(), controller, Box::new(speaker.clone()), link);
         ui.window().show().unwrap();
         let mut w = Walk { ui, events, speaker, session_folder: None };
         w.pump("the agent", |c| c.screen() == Screen::Attract);

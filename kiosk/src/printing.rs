@@ -1,0 +1,108 @@
+//! Printing the summary from the last step: the kiosk draws the sheet into the session
+//! folder (`summary`), asks the agent to print it, and tells the person how it went in
+//! plain words, or what to do instead when the printer cannot.
+
+use std::path::PathBuf;
+
+use guichet_protocol::{AgentMessage, ErrorCode, JobState};
+
+use crate::content::StepKind;
+use crate::controller::{Controller, Screen};
+use crate::link::Command;
+use crate::texts as t;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PrintState {
+    #[default]
+    Idle,
+    /// The sheet is being drawn and sent.
+    Sending,
+    /// The printer has it.
+    Printing(u32),
+    Done,
+    /// It could not be printed: what to tell the person.
+    Problem(&'static str),
+}
+
+/// The sentence for a printer's state code, as the agent reports it.
+pub fn problem_text(code: &str) -> &'static str {
+    match code {
+        "media_empty" | "media_needed" => t::PRINTER_NO_PAPER,
+        "media_jam" => t::PRINTER_JAMMED,
+        _ => t::PRINTER_BROKEN,
+    }
+}
+
+impl Controller {
+    /// The kiosk's own program, run as `--render-summary` to draw the sheet.
+    pub fn set_renderer(&mut self, kiosk: PathBuf) {
+        self.renderer = kiosk;
+    }
+
+    pub fn print_state(&self) -> PrintState {
+        self.print
+    }
+
+    /// Whether the screen offers to print a summary: the last step of a procedure.
+    pub(crate) fn can_print_summary(&self) -> bool {
+        self.screen == Screen::Step
+            && self.procedures[self.procedure].steps[self.step].kind == StepKind::Done
+            && self.session_folder.is_some()
+    }
+
+    /// "Print this summary".
+    pub fn print_summary(&mut self) -> Vec<Command> {
+        if !self.can_print_summary() || matches!(self.print, PrintState::Sending | PrintState::Printing(_)) {
+            return vec![];
+        }
+        let Some(folder) = self.session_folder.clone() else { return vec![] };
+        self.print = PrintState::Sending;
+        vec![Command::PrintSummary { renderer: self.renderer.clone(), folder, sheet: Box::new(self.summary_sheet()) }]
+    }
+
+    /// The sheet could not even be drawn.
+    pub(crate) fn print_failed(&mut self) {
+        if self.print == PrintState::Sending {
+            self.print = PrintState::Problem(t::PRINTER_BROKEN);
+        }
+    }
+
+    /// Takes the agent's messages about printing; `false` for any other message.
+    pub(crate) fn on_print_message(&mut self, msg: &AgentMessage) -> bool {
+        match (msg, self.print) {
+            (AgentMessage::PrintQueued { job, .. }, PrintState::Sending) => self.print = PrintState::Printing(*job),
+            (AgentMessage::PrintJob { job, state, reason }, PrintState::Printing(mine)) if *job == mine => {
+                self.print = match state {
+                    JobState::Completed => PrintState::Done,
+                    JobState::Aborted | JobState::Canceled => {
+                        PrintState::Problem(problem_text(reason.as_deref().unwrap_or_default()))
+                    }
+                    _ => return true,
+                }
+            }
+            (AgentMessage::Error { code, detail, .. }, PrintState::Sending) => {
+                self.print = PrintState::Problem(match code {
+                    ErrorCode::PrinterProblem => problem_text(detail.as_deref().unwrap_or_default()),
+                    _ => t::PRINTER_BROKEN,
+                })
+            }
+            (AgentMessage::PrintQueued { .. } | AgentMessage::PrintJob { .. }, _) => {}
+            _ => return false,
+        }
+        true
+    }
+
+    /// What the last step says about printing: the button, and how it went.
+    pub(crate) fn print_lines(&self, tr: &dyn Fn(&str) -> String) -> (String, String) {
+        if !self.can_print_summary() {
+            return Default::default();
+        }
+        let status = match self.print {
+            PrintState::Idle => String::new(),
+            PrintState::Sending | PrintState::Printing(_) => tr(t::WAIT),
+            PrintState::Done => tr(t::PRINT_DONE),
+            PrintState::Problem(text) => crate::view::join([tr(text), tr(t::PRINTER_INSTEAD)]),
+        };
+        (tr(t::PRINT_SUMMARY), status)
+    }
+}
