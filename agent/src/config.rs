@@ -66,8 +66,10 @@ pub struct DeviceConfig {
     /// `simulated`, or the printer's `ipp://` URI (`ipp://printer.local/ipp/print`, or a
     /// CUPS queue `ipp://localhost:631/printers/NAME`).
     pub printer: String,
-    /// `simulated`, or a SANE device name.
+    /// `simulated`, or a SANE device name as `scanimage -L` lists it (`airscan:e0:Office`).
     pub scanner: String,
+    /// SANE's configuration folder, when not the system's `/etc/sane.d`.
+    pub sane_config_dir: Option<PathBuf>,
     /// `simulated`, or `rpi` for the Raspberry Pi's header.
     pub gpio: String,
 }
@@ -92,7 +94,12 @@ impl Default for Config {
 
 impl Default for DeviceConfig {
     fn default() -> Self {
-        DeviceConfig { printer: "simulated".into(), scanner: "simulated".into(), gpio: "simulated".into() }
+        DeviceConfig {
+            printer: "simulated".into(),
+            scanner: "simulated".into(),
+            sane_config_dir: None,
+            gpio: "simulated".into(),
+        }
     }
 }
 

@@ -12,6 +12,8 @@ pub mod lockdown;
 pub mod mediator;
 pub mod printer;
 mod printing;
+pub mod scanner;
+mod scanning;
 pub mod server;
 pub mod session;
 pub mod store;

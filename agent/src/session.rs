@@ -84,6 +84,10 @@ impl Agent {
         &self.events
     }
 
+    pub(crate) fn kiosk_uid(&self) -> Option<u32> {
+        self.kiosk_uid
+    }
+
     pub(crate) fn me(&self) -> Option<Arc<Agent>> {
         self.me.upgrade()
     }
@@ -157,10 +161,11 @@ impl Agent {
             }
             ClientMessage::MediatorUnlock { id, pin } => self.mediator_unlock(id, pin).await,
             ClientMessage::Print { id, file, copies } => self.print(id, file, copies).await,
+            ClientMessage::Scan { id } => self.scan(id).await,
         };
         result.unwrap_or_else(|(code, message)| {
-            // A printer problem's message is its state code, which the kiosk needs as data.
-            let detail = (code == ErrorCode::PrinterProblem).then(|| message.clone());
+            // A device problem's message is its code, which the kiosk needs as data.
+            let detail = matches!(code, ErrorCode::PrinterProblem | ErrorCode::ScannerProblem).then(|| message.clone());
             AgentMessage::Error { id, code, message, detail }
         })
     }

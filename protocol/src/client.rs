@@ -92,7 +92,8 @@ pub fn reply_id(msg: &AgentMessage) -> Option<u64> {
         | AgentMessage::Status { id, .. }
         | AgentMessage::Pong { id }
         | AgentMessage::MediatorGranted { id }
-        | AgentMessage::PrintQueued { id, .. } => Some(*id),
+        | AgentMessage::PrintQueued { id, .. }
+        | AgentMessage::Scanned { id, .. } => Some(*id),
         AgentMessage::Error { id, .. } => *id,
         AgentMessage::Welcome { .. } | AgentMessage::SessionWiped { .. } | AgentMessage::PrintJob { .. } => None,
     }

@@ -47,6 +47,11 @@ pub enum ClientMessage {
     /// printer's state code, `media_empty`…), `printer_unreachable`. Then `print_job`
     /// events follow the job until it is finished.
     Print { id: RequestId, file: String, copies: u32 },
+    /// Scan one page into the open session's `scans/` folder. Replies: `scanned`, or
+    /// `error` with `not_allowed_in_state` (no session), `scanner_missing` (not there, or
+    /// cannot be opened), `scanner_problem` (`detail`: `jammed`, `no_docs`, `cover_open`,
+    /// `busy`, `io_error`, `timeout`).
+    Scan { id: RequestId },
 }
 
 impl ClientMessage {
@@ -61,6 +66,7 @@ impl ClientMessage {
         "call_mediator",
         "mediator_unlock",
         "print",
+        "scan",
     ];
 
     /// The request id, for every message but `hello`.
@@ -74,7 +80,8 @@ impl ClientMessage {
             | ClientMessage::Ping { id }
             | ClientMessage::CallMediator { id }
             | ClientMessage::MediatorUnlock { id, .. }
-            | ClientMessage::Print { id, .. } => Some(*id),
+            | ClientMessage::Print { id, .. }
+            | ClientMessage::Scan { id } => Some(*id),
         }
     }
 }
@@ -117,6 +124,9 @@ pub enum AgentMessage {
     /// Reply to `print`: the printer took the job. `pages` counts copies too;
     /// `pages_left` is what the session may still print.
     PrintQueued { id: RequestId, job: u32, pages: u32, pages_left: u32 },
+    /// Reply to `scan`: the page is `file` (inside the session folder, readable by the
+    /// kiosk), and the session now holds `pages` scanned pages.
+    Scanned { id: RequestId, file: String, pages: u32 },
     /// Event: a print job moved on. `reason`, when the printer gave one, is a state code
     /// such as `media_jam`.
     PrintJob {
@@ -140,6 +150,7 @@ impl AgentMessage {
         "mediator_granted",
         "print_queued",
         "print_job",
+        "scanned",
     ];
 }
 
@@ -376,6 +387,10 @@ pub enum ErrorCode {
     PrinterProblem,
     /// The printer does not answer.
     PrinterUnreachable,
+    /// The scanner is not there or cannot be opened.
+    ScannerMissing,
+    /// The scanner cannot scan now; `detail` says why (`jammed`, `cover_open`…).
+    ScannerProblem,
     /// Anything else; the agent's log says more. When it comes with `id` null (the
     /// socket itself failed), the agent closes the connection.
     Internal,

@@ -28,6 +28,7 @@ fn client_samples() -> Vec<(&'static str, ClientMessage)> {
         ("call_mediator", ClientMessage::CallMediator { id: 6 }),
         ("mediator_unlock", ClientMessage::MediatorUnlock { id: 7, pin: "482913".into() }),
         ("print", ClientMessage::Print { id: 8, file: "prints/summary.jpg".into(), copies: 1 }),
+        ("scan", ClientMessage::Scan { id: 9 }),
     ]
 }
 
@@ -106,6 +107,7 @@ fn agent_samples() -> Vec<(&'static str, AgentMessage)> {
         ),
         ("mediator_granted", AgentMessage::MediatorGranted { id: 7 }),
         ("session_wiped", AgentMessage::SessionWiped { session, reason: EndReason::Completed, receipt: receipt() }),
+        ("scanned", AgentMessage::Scanned { id: 9, file: "scans/page-2.jpg".into(), pages: 2 }),
         ("print_queued", AgentMessage::PrintQueued { id: 8, job: 41, pages: 2, pages_left: 18 }),
         ("print_job", AgentMessage::PrintJob { job: 41, state: JobState::Aborted, reason: Some("media_jam".into()) }),
     ]
@@ -167,6 +169,8 @@ fn every_error_code_has_a_stable_name() {
         (ErrorCode::PageLimit, "page_limit"),
         (ErrorCode::PrinterProblem, "printer_problem"),
         (ErrorCode::PrinterUnreachable, "printer_unreachable"),
+        (ErrorCode::ScannerMissing, "scanner_missing"),
+        (ErrorCode::ScannerProblem, "scanner_problem"),
         (ErrorCode::Internal, "internal"),
     ];
     for (code, name) in codes {

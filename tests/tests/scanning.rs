@@ -1,0 +1,103 @@
+//! Scanning for real: the agent drives SANE's `test` backend through `scanimage`, with a
+//! private SANE configuration. Pages land in the session's `scans/` as JPEG and are wiped
+//! with it; a jam, an open cover, an empty feeder and a missing scanner each have a code.
+
+use std::path::Path;
+
+use guichet_protocol::client::Client;
+use guichet_protocol::{AgentMessage, ClientMessage, EndReason, ErrorCode};
+use guichet_tests::{BOUND, TestAgent};
+
+/// A SANE configuration with only the `test` backend; `status` is what its reads return.
+fn sane_config(dir: &Path, status: &str) {
+    std::fs::write(dir.join("dll.conf"), "test\n").unwrap();
+    let conf = format!("number_of_devices 2\nmode Color\nresolution 150\nread-status-code \"{status}\"\n");
+    std::fs::write(dir.join("test.conf"), conf).unwrap();
+}
+
+fn agent_with(device: &str, sane: &Path) -> TestAgent {
+    let (device, sane) = (device.to_owned(), sane.to_owned());
+    TestAgent::start(move |c| {
+        c.devices.scanner = device;
+        c.devices.sane_config_dir = Some(sane);
+    })
+}
+
+async fn ask(client: &mut Client, msg: ClientMessage) -> AgentMessage {
+    tokio::time::timeout(BOUND * 3, client.request(&msg, |_| {})).await.expect("no reply").unwrap()
+}
+
+async fn scanner_state(client: &mut Client) -> String {
+    let AgentMessage::Status { status, .. } = ask(client, ClientMessage::GetStatus { id: 99 }).await else {
+        panic!("no status")
+    };
+    status.devices.into_iter().find(|d| d.device == "scanner").unwrap().state
+}
+
+#[test]
+fn pages_land_in_the_session_and_faults_have_codes() {
+    let sane = tempfile::tempdir().unwrap();
+    sane_config(sane.path(), "Default");
+    let agent = agent_with("test:0", sane.path());
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let mut c = Client::connect(&agent.socket(), "test").await.unwrap();
+        assert_eq!(scanner_state(&mut c).await, "ready");
+        let refused = ask(&mut c, ClientMessage::Scan { id: 1 }).await;
+        assert!(matches!(refused, AgentMessage::Error { code: ErrorCode::NotAllowedInState, .. }), "no session yet");
+        let AgentMessage::SessionStarted { folder, .. } = ask(&mut c, ClientMessage::StartSession { id: 2 }).await
+        else {
+            panic!("no session")
+        };
+        let folder = Path::new(&folder).to_owned();
+
+        for n in 1..=2u32 {
+            let reply = ask(&mut c, ClientMessage::Scan { id: 10 + u64::from(n) }).await;
+            let AgentMessage::Scanned { file, pages, .. } = reply else { panic!("{reply:?}") };
+            assert_eq!((file.as_str(), pages), (format!("scans/page-{n}.jpg").as_str(), n));
+            let page = std::fs::read(folder.join(&file)).unwrap();
+            assert!(page.starts_with(&[0xFF, 0xD8, 0xFF]), "page {n} is not a JPEG");
+        }
+
+        // Each fault the backend can return, as the code the kiosk explains.
+        for (status, code) in [
+            ("SANE_STATUS_JAMMED", "jammed"),
+            ("SANE_STATUS_COVER_OPEN", "cover_open"),
+            ("SANE_STATUS_NO_DOCS", "no_docs"),
+            ("SANE_STATUS_IO_ERROR", "io_error"),
+        ] {
+            sane_config(sane.path(), status);
+            let reply = ask(&mut c, ClientMessage::Scan { id: 20 }).await;
+            let AgentMessage::Error { code: ErrorCode::ScannerProblem, detail, .. } = &reply else {
+                panic!("{reply:?}")
+            };
+            assert_eq!(detail.as_deref(), Some(code), "{status}");
+        }
+        assert_eq!(std::fs::read_dir(folder.join("scans")).unwrap().count(), 2, "a failed scan leaves no file");
+
+        let wiped = ask(&mut c, ClientMessage::EndSession { id: 30, reason: EndReason::Completed }).await;
+        assert!(matches!(wiped, AgentMessage::Ack { .. }));
+        let AgentMessage::SessionWiped { receipt, .. } = tokio::time::timeout(BOUND, c.recv()).await.unwrap().unwrap()
+        else {
+            panic!("no wipe event")
+        };
+        assert_eq!(receipt.scans, 2);
+        assert!(!folder.exists());
+    });
+}
+
+#[test]
+fn a_scanner_that_is_not_there_is_reported_missing() {
+    let sane = tempfile::tempdir().unwrap();
+    sane_config(sane.path(), "Default");
+    let agent = agent_with("test:7", sane.path());
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let mut c = Client::connect(&agent.socket(), "test").await.unwrap();
+        assert_eq!(scanner_state(&mut c).await, "missing");
+        ask(&mut c, ClientMessage::StartSession { id: 1 }).await;
+        let reply = ask(&mut c, ClientMessage::Scan { id: 2 }).await;
+        assert!(matches!(reply, AgentMessage::Error { code: ErrorCode::ScannerMissing, .. }), "{reply:?}");
+        assert!(matches!(ask(&mut c, ClientMessage::Ping { id: 3 }).await, AgentMessage::Pong { .. }));
+    });
+}
