@@ -11,6 +11,7 @@ use crate::content::{Procedure, StepKind};
 use crate::i18n::{Catalog, Language};
 use crate::link::{Command, LinkEvent};
 use crate::printing::PrintState;
+use crate::scanning::ScanState;
 use crate::search::Keyboard;
 use crate::texts as t;
 
@@ -47,6 +48,8 @@ pub struct SpeechKey {
     pub overlay: Overlay,
     /// How printing the summary goes: said when it changes.
     pub print: PrintState,
+    /// How scanning goes: said when it changes.
+    pub scan: ScanState,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,6 +105,9 @@ pub struct Controller {
     /// The open session's folder, where a summary to print is drawn.
     pub(crate) session_folder: Option<PathBuf>,
     pub(crate) print: PrintState,
+    pub(crate) scan: ScanState,
+    /// The last page scanned on this step, shown to the person.
+    pub(crate) scan_preview: Option<PathBuf>,
     /// The kiosk's own program, which draws a summary sheet in a process of its own.
     pub(crate) renderer: PathBuf,
 }
@@ -145,6 +151,8 @@ impl Controller {
             site: None,
             session_folder: None,
             print: PrintState::Idle,
+            scan: ScanState::Idle,
+            scan_preview: None,
             renderer: std::env::current_exe().unwrap_or_else(|_| PathBuf::from("kiosk")),
         }
     }
@@ -159,6 +167,12 @@ impl Controller {
 
     pub fn languages(&self) -> impl Iterator<Item = &'static Language> + '_ {
         self.catalogs.iter().map(|c| c.language)
+    }
+
+    /// Shows these procedures instead (tests with procedures of their own).
+    pub fn replace_procedures(&mut self, procedures: Vec<Procedure>) {
+        self.procedures = procedures;
+        self.query.clear();
     }
 
     pub fn procedures(&self) -> &[Procedure] {
@@ -182,6 +196,7 @@ impl Controller {
             procedure: self.procedure,
             step: self.step,
             print: self.print,
+            scan: self.scan,
             overlay: if self.pin.is_some() {
                 Overlay::PinPad
             } else if self.mediator {
@@ -254,6 +269,7 @@ impl Controller {
         match proc.successors(self.step).first() {
             Some(&next) => {
                 self.history.push(self.step);
+                self.leave_scan_step();
                 self.step = next;
                 vec![]
             }
@@ -310,6 +326,7 @@ impl Controller {
             .and_then(|c| proc.step_index(&c.goto));
         if let Some(target) = target {
             self.history.push(self.step);
+            self.leave_scan_step();
             self.step = target;
         }
     }
@@ -321,6 +338,7 @@ impl Controller {
                 if !matches!(self.print, PrintState::Sending | PrintState::Printing(_)) {
                     self.print = PrintState::Idle;
                 }
+                self.leave_scan_step();
                 match self.history.pop() {
                     Some(previous) => self.step = previous,
                     None => self.screen = Screen::Home,
@@ -512,6 +530,8 @@ impl Controller {
                 self.close_overlays();
                 self.session_folder = None;
                 self.print = PrintState::Idle;
+                self.scan = ScanState::Idle;
+                self.scan_preview = None;
                 self.screen = Screen::OutOfService;
             }
             LinkEvent::Agent(msg) => self.on_agent(msg),
@@ -520,7 +540,7 @@ impl Controller {
     }
 
     fn on_agent(&mut self, msg: AgentMessage) {
-        if self.on_print_message(&msg) {
+        if self.on_print_message(&msg) || self.on_scan_message(&msg) {
             return;
         }
         match msg {
@@ -576,6 +596,8 @@ impl Controller {
         self.query.clear();
         self.session_folder = None;
         self.print = PrintState::Idle;
+        self.scan = ScanState::Idle;
+        self.scan_preview = None;
         self.close_overlays();
     }
 

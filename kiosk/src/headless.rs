@@ -15,6 +15,7 @@ use slint::{ComponentHandle, PhysicalSize, Rgb8Pixel, SharedPixelBuffer};
 use crate::controller::{Controller, Screen};
 use crate::link::{Command, Link, LinkEvent};
 use crate::printing::PrintState;
+use crate::scanning::ScanState;
 use crate::speech::SilentSpeaker;
 use crate::ui::KioskUi;
 use crate::{AppWindow, Assets};
@@ -198,11 +199,17 @@ pub fn screenshot_walk(
                 if index == 0 && step == 0 {
                     overlays(&ui, &mut |what| shot(lang, &mut n, what))?;
                 }
+                // A scan step is also drawn after a page was scanned.
+                if ui.controller().view().step_kind == "scan" {
+                    ui.act(Controller::scan_page);
+                    pump(&ui, &mut feed, |c| c.scan_state() != ScanState::Scanning)?;
+                    shot(lang, &mut n, &format!("{id}-step{}-scanned", step + 1))?;
+                }
                 // The first procedure's summary is printed: with the agent, on its printer;
                 // without, the walk's answer is "no paper", to show that screen.
                 if index == 0
                     && ui.controller().print_state() == PrintState::Idle
-                    && !ui.controller().view().print_button.is_empty()
+                    && ui.controller().view().step_kind == "done"
                 {
                     ui.act(Controller::print_summary);
                     pump(&ui, &mut feed, |c| matches!(c.print_state(), PrintState::Done | PrintState::Problem(_)))?;
@@ -320,6 +327,7 @@ fn simulated_reply(command: Command) -> AgentMessage {
     match command {
         Command::CallMediator => AgentMessage::Ack { id: 2 },
         Command::MediatorUnlock(_) => AgentMessage::MediatorGranted { id: 3 },
+        Command::Scan => AgentMessage::Scanned { id: 5, file: "scans/page-1.jpg".into(), pages: 1 },
         // Nothing is drawn or printed without an agent: the walk shows a printer problem.
         Command::PrintSummary { .. } => AgentMessage::Error {
             id: Some(4),

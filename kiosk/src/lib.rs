@@ -11,6 +11,7 @@ pub mod i18n;
 pub mod link;
 pub mod printing;
 pub mod qr;
+pub mod scanning;
 pub mod search;
 pub mod speech;
 pub mod ssip;

@@ -26,6 +26,8 @@ pub enum Command {
         folder: PathBuf,
         sheet: Box<crate::summary::Sheet>,
     },
+    /// Scan one page into the session folder.
+    Scan,
 }
 
 // Written by hand so that a PIN can never end up in a log line.
@@ -38,6 +40,7 @@ impl std::fmt::Debug for Command {
             Command::MediatorUnlock(_) => f.write_str("MediatorUnlock(…)"),
             // Nor what the person did.
             Command::PrintSummary { .. } => f.write_str("PrintSummary(…)"),
+            Command::Scan => f.write_str("Scan"),
         }
     }
 }
@@ -155,6 +158,7 @@ async fn serve(
                     Command::EndSession(reason) => ClientMessage::EndSession { id, reason },
                     Command::CallMediator => ClientMessage::CallMediator { id },
                     Command::MediatorUnlock(pin) => ClientMessage::MediatorUnlock { id, pin },
+                    Command::Scan => ClientMessage::Scan { id },
                     Command::PrintSummary { renderer, folder, sheet } => {
                         let out = folder.join(crate::summary::SHEET_FILE);
                         let drawn = tokio::task::spawn_blocking(move || {

@@ -41,6 +41,8 @@ pub struct KioskUi {
     idle_after: std::cell::Cell<Duration>,
     /// The QR code of the address on screen, made once per address.
     qr: RefCell<(String, slint::Image)>,
+    /// The last page scanned, loaded once per page.
+    preview: RefCell<Option<std::path::PathBuf>>,
     me: Weak<KioskUi>,
 }
 
@@ -58,6 +60,7 @@ impl KioskUi {
             idle_timer: slint::Timer::default(),
             countdown_timer: slint::Timer::default(),
             qr: RefCell::new((String::new(), slint::Image::default())),
+            preview: RefCell::new(None),
             idle_after: std::cell::Cell::new(DEFAULT_IDLE_TIMEOUT),
             me: me.clone(),
         });
@@ -175,7 +178,7 @@ impl KioskUi {
         view.on_contrast_pressed(on(|ui| ui.update(Controller::toggle_contrast)));
         view.on_voice_pressed(on(|ui| ui.update(Controller::toggle_voice)));
         view.on_search_pressed(on(|ui| ui.update(Controller::open_keyboard)));
-        view.on_print_pressed(on(|ui| ui.act(Controller::print_summary)));
+        view.on_action_pressed(on(|ui| ui.act(Controller::step_action)));
         view.on_search_all(on(|ui| ui.update(Controller::clear_search)));
         view.on_key_erase(on(|ui| ui.update(Controller::key_erase)));
         view.on_key_digits(on(|ui| ui.update(Controller::toggle_digits)));
@@ -251,6 +254,7 @@ impl KioskUi {
         };
         push(&self.window.global::<View>(), &data);
         self.push_qr(&data.url);
+        self.push_preview(data.preview.as_deref());
         push_theme(&self.window.global::<Theme>(), &data);
         let changed = self.spoken_key.borrow().as_ref() != Some(&key);
         let tapped = self.tapped.borrow_mut().take();
@@ -275,6 +279,16 @@ impl KioskUi {
             } else {
                 self.end_timer.stop();
             }
+        }
+    }
+
+    fn push_preview(&self, page: Option<&std::path::Path>) {
+        let mut shown = self.preview.borrow_mut();
+        if shown.as_deref() != page {
+            // A page that cannot be read shows nothing; the count still says it is there.
+            let image = page.and_then(|p| slint::Image::load_from_path(p).ok()).unwrap_or_default();
+            self.window.global::<View>().set_preview(image);
+            *shown = page.map(|p| p.to_owned());
         }
     }
 
@@ -378,8 +392,8 @@ fn push(view: &View<'_>, d: &ViewData) {
     view.set_mediator_back_label(s(&panel.back));
     view.set_mediator_end_label(s(&panel.end));
     view.set_mediator_close_label(s(&panel.close));
-    view.set_print_button(s(&d.print_button));
-    view.set_print_status(s(&d.print_status));
+    view.set_action(s(&d.action));
+    view.set_action_status(s(&d.action_status));
     view.set_search_button(s(&d.search_button));
     view.set_search_line(s(&d.search_line));
     view.set_search_all_label(s(&d.search_all));

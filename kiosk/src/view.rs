@@ -68,9 +68,11 @@ pub struct View {
     /// Home, when the search found nothing.
     pub search_none: String,
     pub keyboard: Option<KeyboardView>,
-    /// The last step: "print this summary", and how printing goes ("" before).
-    pub print_button: String,
-    pub print_status: String,
+    /// The step's device button ("scan the page", "print this summary"), how it went
+    /// ("" before), and the last page scanned.
+    pub action: String,
+    pub action_status: String,
+    pub preview: Option<std::path::PathBuf>,
 }
 
 /// The PIN pad: dots for the digits typed, never the digits.
@@ -288,10 +290,14 @@ impl Controller {
             StepKind::OfficialSite => "official_site",
             StepKind::Question => "question",
             StepKind::Done => "done",
+            StepKind::Scan => "scan",
         };
         if step.kind == StepKind::Done {
             v.next = tr(t::FINISH);
-            (v.print_button, v.print_status) = self.print_lines(&tr);
+            (v.action, v.action_status) = self.print_lines(&tr);
+        }
+        if step.kind == StepKind::Scan {
+            (v.action, v.action_status, v.preview) = self.scan_lines(&tr);
         }
         let mut spoken = vec![v.title.clone(), v.body.clone()];
         match step.kind {
@@ -307,9 +313,9 @@ impl Controller {
             _ => spoken.extend(v.items.iter().cloned()),
         }
         v.spoken = join(spoken);
-        // Once printing has started, what is said is how it goes: the step was said already.
-        if !v.print_status.is_empty() {
-            v.spoken = v.print_status.clone();
+        // Once the button was used, what is said is how it went: the step was said already.
+        if !v.action_status.is_empty() {
+            v.spoken = v.action_status.clone();
         }
         match step.kind {
             StepKind::Checklist => v.hint = tr(t::CHECKLIST_HINT),

@@ -17,7 +17,7 @@ fn to_last_step(w: &mut Walk) {
     w.pump("a session", |c| c.screen() == Screen::Language);
     w.tap("Français");
     w.tap("Obtenir une attestation de droits");
-    while w.ui.controller().view().print_button.is_empty() {
+    while w.ui.controller().view().step_kind != "done" {
         let view = w.ui.controller().view();
         match view.choices.first() {
             Some(yes) => w.tap(yes),

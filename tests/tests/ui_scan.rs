@@ -1,0 +1,62 @@
+//! A scan step through the real UI, the real agent and SANE's `test` backend: each page
+//! is scanned into the session, counted aloud and shown; a scanner that fails is told in
+//! plain words with what to do instead.
+
+mod walk;
+
+use std::path::PathBuf;
+
+use guichet_kiosk::controller::Screen;
+use guichet_kiosk::scanning::ScanState;
+use guichet_kiosk::texts as t;
+use guichet_tests::TestAgent;
+use slint::ComponentHandle;
+use walk::Walk;
+
+fn sane_config(dir: &std::path::Path, status: &str) {
+    std::fs::write(dir.join("dll.conf"), "test\n").unwrap();
+    let conf = format!("number_of_devices 1\nmode Color\nresolution 150\nread-status-code \"{status}\"\n");
+    std::fs::write(dir.join("test.conf"), conf).unwrap();
+}
+
+#[test]
+fn pages_are_scanned_counted_and_shown() {
+    i_slint_backend_testing::init_no_event_loop();
+    let sane = tempfile::tempdir().unwrap();
+    sane_config(sane.path(), "Default");
+    let sane_dir = sane.path().to_owned();
+    let agent = TestAgent::start(move |c| {
+        c.devices.scanner = "test:0".into();
+        c.devices.sane_config_dir = Some(sane_dir);
+    });
+    let fixtures = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/procedures"));
+    let (procedures, errors) = guichet_kiosk::content::load_dir(&fixtures);
+    assert!(errors.is_empty(), "{errors:?}");
+    let mut w = Walk::start_with(agent.socket(), |c| c.replace_procedures(procedures));
+    w.tap(t::ATTRACT);
+    w.pump("a session", |c| c.screen() == Screen::Language);
+    w.tap("Français");
+    w.tap("Scanner deux pages");
+    assert_eq!(w.ui.controller().view().step_kind, "scan");
+    w.check_labels();
+    for n in 1..=2u32 {
+        w.tap(t::SCAN_BUTTON);
+        w.pump("the page", |c| c.scan_state() != ScanState::Scanning);
+        assert_eq!(w.ui.controller().scan_state(), ScanState::Scanned(n));
+        assert_eq!(w.last_said().1, t::SCAN_DONE.replace("{n}", &n.to_string()));
+    }
+    let preview = w.ui.window().global::<guichet_kiosk::View>().get_preview();
+    assert!(preview.size().width > 0, "the last page is shown");
+
+    // The cover is opened: the person hears that the scanner cannot, and what to do.
+    sane_config(sane.path(), "SANE_STATUS_COVER_OPEN");
+    w.tap(t::SCAN_BUTTON);
+    w.pump("the refusal", |c| c.scan_state() != ScanState::Scanning);
+    assert_eq!(w.ui.controller().scan_state(), ScanState::Problem);
+    let said = w.last_said().1;
+    assert!(said.starts_with(t::SCANNER_MISSING) && said.contains(t::SCANNER_INSTEAD), "{said}");
+    w.tap(t::NEXT);
+    w.tap(t::FINISH);
+    w.pump("the wipe", |c| c.screen() == Screen::End);
+    assert!(w.last_said().1.contains(&t::END_SCANS.replace("{n}", "2")), "{}", w.last_said().1);
+}
