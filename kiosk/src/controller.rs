@@ -106,6 +106,8 @@ pub struct Controller {
     pub(crate) session_folder: Option<PathBuf>,
     pub(crate) print: PrintState,
     pub(crate) scan: ScanState,
+    /// The checklist's ticks on the step on screen.
+    pub(crate) ticked: Vec<bool>,
     /// The last page scanned on this step, shown to the person.
     pub(crate) scan_preview: Option<PathBuf>,
     /// The kiosk's own program, which draws a summary sheet in a process of its own.
@@ -153,6 +155,7 @@ impl Controller {
             print: PrintState::Idle,
             scan: ScanState::Idle,
             scan_preview: None,
+            ticked: Vec::new(),
             renderer: std::env::current_exe().unwrap_or_else(|_| PathBuf::from("kiosk")),
         }
     }

@@ -195,6 +195,10 @@ pub fn screenshot_walk(
             ui.update(|c| c.open_procedure(index));
             for step in 0..*steps {
                 ui.update(|c| c.show_step(step));
+                // On a checklist the first paper is ticked: both looks are seen.
+                if ui.controller().view().step_kind == "checklist" {
+                    ui.update(|c| c.tick(0));
+                }
                 shot(lang, &mut n, &format!("{id}-step{}", step + 1))?;
                 if index == 0 && step == 0 {
                     overlays(&ui, &mut |what| shot(lang, &mut n, what))?;

@@ -4,6 +4,7 @@
 //! every privileged act is a request to the agent (`link`). It must never log what a
 //! person types or the documents they bring.
 
+pub mod checklist;
 pub mod content;
 pub mod controller;
 pub mod headless;

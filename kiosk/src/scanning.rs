@@ -78,8 +78,10 @@ impl Controller {
         (tr(t::SCAN_BUTTON), status, self.scan_preview.clone())
     }
 
-    /// Leaving a scan step: what it said belongs to it (the pages stay in the session).
+    /// Leaving a step: what its scan said and its ticks belong to it (the pages stay in
+    /// the session).
     pub(crate) fn leave_scan_step(&mut self) {
+        self.ticked.clear();
         if self.scan != ScanState::Scanning {
             self.scan = ScanState::Idle;
             self.scan_preview = None;

@@ -179,6 +179,12 @@ impl KioskUi {
         view.on_voice_pressed(on(|ui| ui.update(Controller::toggle_voice)));
         view.on_search_pressed(on(|ui| ui.update(Controller::open_keyboard)));
         view.on_action_pressed(on(|ui| ui.act(Controller::step_action)));
+        let weak = Rc::downgrade(self);
+        view.on_ticked(move |i| {
+            if let Some(ui) = weak.upgrade() {
+                ui.update(|c| c.tick(usize::try_from(i).unwrap_or(usize::MAX)));
+            }
+        });
         view.on_search_all(on(|ui| ui.update(Controller::clear_search)));
         view.on_key_erase(on(|ui| ui.update(Controller::key_erase)));
         view.on_key_digits(on(|ui| ui.update(Controller::toggle_digits)));
@@ -328,6 +334,7 @@ fn push(view: &View<'_>, d: &ViewData) {
     view.set_qr_hint(s(&d.qr_hint));
     view.set_step_kind(s(d.step_kind));
     view.set_items(model(d.items.iter().map(|i| s(i)).collect()));
+    view.set_ticks(model(d.ticks.clone()));
     view.set_choices(model(d.choices.iter().map(|c| s(c)).collect()));
     view.set_tiles(model(
         d.tiles

@@ -73,6 +73,8 @@ pub struct View {
     pub action: String,
     pub action_status: String,
     pub preview: Option<std::path::PathBuf>,
+    /// A checklist's ticks, one per item.
+    pub ticks: Vec<bool>,
 }
 
 /// The PIN pad: dots for the digits typed, never the digits.
@@ -295,6 +297,9 @@ impl Controller {
         if step.kind == StepKind::Done {
             v.next = tr(t::FINISH);
             (v.action, v.action_status) = self.print_lines(&tr);
+        }
+        if step.kind == StepKind::Checklist {
+            v.ticks = (0..v.items.len()).map(|i| self.ticked().get(i).copied().unwrap_or(false)).collect();
         }
         if step.kind == StepKind::Scan {
             (v.action, v.action_status, v.preview) = self.scan_lines(&tr);

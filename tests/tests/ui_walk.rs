@@ -258,6 +258,14 @@ fn walk_to_end(w: &mut Walk, procedure: &guichet_kiosk::content::Procedure, answ
         let said = w.last_said().1;
         assert!(said.starts_with(&step.title), "{} step {i} said {said:?}", procedure.id);
         assert!(said.len() > step.title.len(), "{} step {i} said only its title", procedure.id);
+        if step.kind == StepKind::Checklist {
+            // A paper ticked says its name, and a second touch unticks it.
+            w.tap(&step.items[0]);
+            assert_eq!(w.ui.controller().ticked().first(), Some(&true), "{}", procedure.id);
+            assert_eq!(w.last_said().1, step.items[0]);
+            w.tap(&step.items[0]);
+            assert_eq!(w.ui.controller().ticked().first(), Some(&false));
+        }
         match step.kind {
             StepKind::Question => w.tap(&step.choices[answer.min(step.choices.len() - 1)].label),
             StepKind::Done => {
@@ -284,6 +292,8 @@ fn three_more_procedures_in_french_through_different_branches() {
         w.tap(&procedure.title);
         let path = walk_to_end(&mut w, procedure, answer);
         assert!(path.len() >= 4, "{id}: {path:?}");
+        let checklist = path.iter().any(|&i| procedure.steps[i].kind == StepKind::Checklist);
+        assert!(checklist, "{id}: the walk must tick a checklist on its way");
         w.pump("the wipe", |c| c.screen() == Screen::End);
         assert!(w.last_said().1.starts_with(t::END_TITLE));
         assert!(!w.session_folder.take().unwrap().exists());

@@ -25,13 +25,13 @@ pub struct Walk {
 }
 
 impl Walk {
-    /// Taps the button whose accessible label is `label` (a text with the same words is
-    /// not a button, and tapping it would do nothing).
+    /// Taps the button (or checklist row) whose accessible label is `label` (a text with
+    /// the same words is not a button, and tapping it would do nothing).
     /// Like a person, it first taps "read on" while the button is below the fold.
     pub fn tap(&self, label: &str) {
         let find = |label: &str| {
             ElementHandle::find_by_accessible_label(self.ui.window(), label)
-                .find(|e| e.accessible_role() == Some(AccessibleRole::Button))
+                .find(|e| matches!(e.accessible_role(), Some(AccessibleRole::Button | AccessibleRole::Checkbox)))
         };
         for _ in 0..10 {
             if let Some(button) = find(label) {
