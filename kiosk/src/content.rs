@@ -84,6 +84,8 @@ pub enum StepKind {
     Done,
     /// Scan a document: the text says which and how; as many pages as needed.
     Scan,
+    /// A part to do with a mediator beside you: the text says why, a big button calls one.
+    Mediator,
 }
 
 impl Step {
@@ -287,7 +289,7 @@ pub fn parse(text: &str, file: &Path) -> Result<Procedure, ContentError> {
                 None => return Err(err(in_step(i, "url"), &field("url"), "an official_site step needs a url".into())),
                 Some(url) => check_url(url.get_ref()).map_err(|m| err(in_step(i, "url"), &field("url"), m))?,
             },
-            StepKind::Info | StepKind::Done | StepKind::Scan if step.text.trim().is_empty() => {
+            StepKind::Info | StepKind::Done | StepKind::Scan | StepKind::Mediator if step.text.trim().is_empty() => {
                 return Err(err(in_step(i, "text"), &field("text"), "must not be empty".into()));
             }
             _ => {}

@@ -31,9 +31,14 @@ impl Controller {
         self.screen == Screen::Step && self.procedures[self.procedure].steps[self.step].kind == StepKind::Scan
     }
 
-    /// The big button of the step on screen: scan a page, or print the summary.
+    /// The big button of the step on screen: scan a page, call a mediator, or print the
+    /// summary.
     pub fn step_action(&mut self) -> Vec<Command> {
-        if self.on_scan_step() { self.scan_page() } else { self.print_summary() }
+        match (self.screen, self.procedures[self.procedure].steps[self.step].kind) {
+            (Screen::Step, StepKind::Scan) => self.scan_page(),
+            (Screen::Step, StepKind::Mediator) => self.call_mediator(),
+            _ => self.print_summary(),
+        }
     }
 
     /// "Scan the page".
@@ -86,5 +91,74 @@ impl Controller {
             self.scan = ScanState::Idle;
             self.scan_preview = None;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Catalog;
+    use crate::link::LinkEvent;
+
+    const PROCEDURE: &str = r#"
+id = "t"
+organisation = "Test"
+title = "Test"
+summary = "Test"
+
+[[steps]]
+kind = "mediator"
+title = "Demandez à un conseiller"
+text = "Pour cette partie, un conseiller s'assoit à côté de vous."
+
+[[steps]]
+kind = "scan"
+title = "Scannez la page"
+text = "Posez la page sur la vitre."
+
+[[steps]]
+kind = "done"
+title = "Fini"
+text = "Fini."
+"#;
+
+    fn in_procedure() -> Controller {
+        let p = crate::content::parse(PROCEDURE, std::path::Path::new("t.toml")).unwrap();
+        let mut c = Controller::new(vec![p], vec![Catalog::source()]);
+        c.on_event(LinkEvent::Connected);
+        c.touch_attract();
+        let started = guichet_protocol::AgentMessage::SessionStarted {
+            id: 1,
+            session: guichet_protocol::SessionId("s".into()),
+            folder: "/tmp/s".into(),
+        };
+        c.on_event(LinkEvent::Agent(started));
+        c.choose_language("fr");
+        c.open_procedure(0);
+        c
+    }
+
+    #[test]
+    fn each_step_kind_has_its_own_big_button() {
+        let mut c = in_procedure();
+        assert_eq!(c.view().action, t::HELP_BUTTON);
+        assert_eq!(c.step_action(), vec![Command::CallMediator], "a mediator step calls one");
+        c.dismiss_help();
+        c.next_step();
+        assert_eq!(c.view().action, t::SCAN_BUTTON);
+        assert_eq!(c.step_action(), vec![Command::Scan]);
+        assert_eq!(c.step_action(), vec![], "one scan at a time");
+        let refused = guichet_protocol::AgentMessage::Error {
+            id: Some(2),
+            code: ErrorCode::ScannerMissing,
+            message: String::new(),
+            detail: None,
+        };
+        c.on_event(LinkEvent::Agent(refused));
+        assert_eq!(c.scan_state(), ScanState::Problem);
+        assert!(c.view().spoken.starts_with(t::SCANNER_MISSING));
+        c.next_step();
+        assert_eq!(c.scan_state(), ScanState::Idle, "what a step said stays with it");
+        assert_eq!(c.view().action, t::PRINT_SUMMARY);
     }
 }

@@ -293,10 +293,14 @@ impl Controller {
             StepKind::Question => "question",
             StepKind::Done => "done",
             StepKind::Scan => "scan",
+            StepKind::Mediator => "mediator",
         };
         if step.kind == StepKind::Done {
             v.next = tr(t::FINISH);
             (v.action, v.action_status) = self.print_lines(&tr);
+        }
+        if step.kind == StepKind::Mediator {
+            v.action = tr(t::HELP_BUTTON);
         }
         if step.kind == StepKind::Checklist {
             v.ticks = (0..v.items.len()).map(|i| self.ticked().get(i).copied().unwrap_or(false)).collect();
