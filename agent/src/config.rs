@@ -70,6 +70,8 @@ pub struct DeviceConfig {
     pub scanner: String,
     /// SANE's configuration folder, when not the system's `/etc/sane.d`.
     pub sane_config_dir: Option<PathBuf>,
+    /// A scan not finished after this many seconds is stopped (the backend is stuck).
+    pub scan_timeout_s: u64,
     /// `simulated`, or `rpi` for the Raspberry Pi's header.
     pub gpio: String,
 }
@@ -98,6 +100,7 @@ impl Default for DeviceConfig {
             printer: "simulated".into(),
             scanner: "simulated".into(),
             sane_config_dir: None,
+            scan_timeout_s: 90,
             gpio: "simulated".into(),
         }
     }

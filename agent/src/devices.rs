@@ -44,7 +44,11 @@ impl Devices {
         };
         let scanner: Arc<dyn Scanner> = match config.scanner.as_str() {
             "simulated" => Arc::new(SimulatedScanner),
-            device => Arc::new(SaneScanner::new(device, config.sane_config_dir.clone())),
+            device => Arc::new(SaneScanner::new(
+                device,
+                config.sane_config_dir.clone(),
+                std::time::Duration::from_secs(config.scan_timeout_s.max(1)),
+            )),
         };
         let gpio: Arc<dyn Gpio> =
             if config.gpio == "simulated" { Arc::new(SimulatedGpio) } else { Arc::new(UnsupportedGpio) };

@@ -14,6 +14,7 @@ pub mod printer;
 mod printing;
 pub mod scanner;
 mod scanning;
+pub mod scans_pdf;
 pub mod server;
 pub mod session;
 pub mod store;

@@ -66,6 +66,22 @@ impl Agent {
         Ok(AgentMessage::PrintQueued { id, job, pages: wanted, pages_left: left - wanted })
     }
 
+    /// Every scanned page of the session, as one PDF, printed: a photocopy.
+    pub(crate) async fn print_scans(&self, id: u64, copies: u32) -> Result<AgentMessage, Refusal> {
+        let folder = self.open_folder().ok_or_else(|| refuse(ErrorCode::NotAllowedInState, "no session is open"))?;
+        let made = tokio::task::spawn_blocking(move || {
+            let pages = crate::scans_pdf::scanned_pages(&folder.join(crate::wipe::SCANS));
+            crate::scans_pdf::jpegs_to_pdf(&pages, &folder.join(crate::wipe::PRINTS).join("copies.pdf"))
+        })
+        .await
+        .map_err(|e| refuse(ErrorCode::Internal, e.to_string()))?;
+        made.map_err(|e| {
+            tracing::warn!(cause = %e, "cannot put the scanned pages together");
+            refuse(ErrorCode::BadDocument, e)
+        })?;
+        self.print(id, format!("{}/copies.pdf", crate::wipe::PRINTS), copies).await
+    }
+
     /// Tells every client how the job goes, until it is finished or no longer ours.
     async fn follow(&self, job: u32) {
         let mut last = None;

@@ -6,13 +6,13 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use std::process::{Command, Output, Stdio};
+use std::time::Instant;
+
 use guichet_protocol::DeviceStatus;
-use tokio::process::Command;
 
 use crate::printer::Fut;
 
-/// A page on a flatbed takes seconds; a backend silent for this long is stuck.
-const SCAN_TIMEOUT: Duration = Duration::from_secs(90);
 /// Listing devices (`scanimage -L`) may probe the network for a while.
 const LIST_TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -42,11 +42,13 @@ pub struct SaneScanner {
     device: String,
     /// SANE's configuration folder, when not the system's (tests use their own).
     config_dir: Option<PathBuf>,
+    /// A page on a flatbed takes seconds; a backend silent for this long is stuck.
+    timeout: Duration,
 }
 
 impl SaneScanner {
-    pub fn new(device: &str, config_dir: Option<PathBuf>) -> SaneScanner {
-        SaneScanner { device: device.to_owned(), config_dir }
+    pub fn new(device: &str, config_dir: Option<PathBuf>, timeout: Duration) -> SaneScanner {
+        SaneScanner { device: device.to_owned(), config_dir, timeout }
     }
 
     fn command(&self) -> Command {
@@ -54,17 +56,13 @@ impl SaneScanner {
         if let Some(dir) = &self.config_dir {
             c.env("SANE_CONFIG_DIR", dir);
         }
-        c.kill_on_drop(true).stdin(std::process::Stdio::null());
         c
     }
 
     async fn listed(&self) -> Result<bool, ScanError> {
         let mut c = self.command();
         c.arg("-L");
-        let out = tokio::time::timeout(LIST_TIMEOUT, c.output())
-            .await
-            .map_err(|_| ScanError::Timeout(LIST_TIMEOUT))?
-            .map_err(|e| ScanError::Run(e.to_string()))?;
+        let out = run(c, LIST_TIMEOUT).await?;
         let wanted = format!("`{}'", self.device);
         Ok(String::from_utf8_lossy(&out.stdout).lines().any(|l| l.contains(&wanted)))
     }
@@ -90,13 +88,12 @@ impl Scanner for SaneScanner {
             let mut c = self.command();
             // Colour at 150 dpi: enough for any form or payslip, small enough to send.
             c.args(["-d", &self.device, "--mode", "Color", "--resolution", "150", "--format=jpeg", "-o"]).arg(&out);
-            let done = tokio::time::timeout(SCAN_TIMEOUT, c.output()).await;
-            let output = match done {
-                Ok(result) => result.map_err(|e| ScanError::Run(e.to_string()))?,
-                Err(_) => {
-                    // kill_on_drop ends the child; nothing half-written is kept.
+            let output = match run(c, self.timeout).await {
+                Ok(output) => output,
+                Err(e) => {
+                    // Nothing half-written is kept.
                     let _ = tokio::fs::remove_file(&out).await;
-                    return Err(ScanError::Timeout(SCAN_TIMEOUT));
+                    return Err(e);
                 }
             };
             if output.status.success() && is_jpeg(&out).await {
@@ -107,6 +104,46 @@ impl Scanner for SaneScanner {
             Err(error_of(output.status.code(), &stderr, &self.device))
         })
     }
+}
+
+/// Runs `command` to its end on a blocking thread, killing it after `limit`. Plain std
+/// processes, waited for by polling: no dependence on a runtime's SIGCHLD handling, which
+/// left a finished `scanimage` unnoticed now and then when several runtimes share the
+/// process (the tests).
+async fn run(mut command: Command, limit: Duration) -> Result<Output, ScanError> {
+    command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    tokio::task::spawn_blocking(move || {
+        let mut child = command.spawn().map_err(|e| ScanError::Run(e.to_string()))?;
+        // Drained on their own threads so a chatty child never blocks on a full pipe.
+        let drain = |pipe: Option<Box<dyn std::io::Read + Send>>| {
+            std::thread::spawn(move || {
+                let mut bytes = Vec::new();
+                if let Some(mut p) = pipe {
+                    let _ = p.read_to_end(&mut bytes);
+                }
+                bytes
+            })
+        };
+        let stdout = drain(child.stdout.take().map(|p| Box::new(p) as _));
+        let stderr = drain(child.stderr.take().map(|p| Box::new(p) as _));
+        let started = Instant::now();
+        let status = loop {
+            match child.try_wait().map_err(|e| ScanError::Run(e.to_string()))? {
+                Some(status) => break status,
+                None if started.elapsed() > limit => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err(ScanError::Timeout(limit));
+                }
+                None => std::thread::sleep(Duration::from_millis(10)),
+            }
+        };
+        let stdout = stdout.join().unwrap_or_default();
+        let stderr = stderr.join().unwrap_or_default();
+        Ok(Output { status, stdout, stderr })
+    })
+    .await
+    .map_err(|e| ScanError::Run(e.to_string()))?
 }
 
 async fn is_jpeg(path: &Path) -> bool {

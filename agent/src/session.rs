@@ -162,6 +162,7 @@ impl Agent {
             ClientMessage::MediatorUnlock { id, pin } => self.mediator_unlock(id, pin).await,
             ClientMessage::Print { id, file, copies } => self.print(id, file, copies).await,
             ClientMessage::Scan { id } => self.scan(id).await,
+            ClientMessage::PrintScans { id, copies } => self.print_scans(id, copies).await,
         };
         result.unwrap_or_else(|(code, message)| {
             // A device problem's message is its code, which the kiosk needs as data.

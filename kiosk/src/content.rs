@@ -86,6 +86,8 @@ pub enum StepKind {
     Scan,
     /// A part to do with a mediator beside you: the text says why, a big button calls one.
     Mediator,
+    /// Print the pages scanned in this visit (a photocopy).
+    Print,
 }
 
 impl Step {
@@ -289,7 +291,9 @@ pub fn parse(text: &str, file: &Path) -> Result<Procedure, ContentError> {
                 None => return Err(err(in_step(i, "url"), &field("url"), "an official_site step needs a url".into())),
                 Some(url) => check_url(url.get_ref()).map_err(|m| err(in_step(i, "url"), &field("url"), m))?,
             },
-            StepKind::Info | StepKind::Done | StepKind::Scan | StepKind::Mediator if step.text.trim().is_empty() => {
+            StepKind::Info | StepKind::Done | StepKind::Scan | StepKind::Mediator | StepKind::Print
+                if step.text.trim().is_empty() =>
+            {
                 return Err(err(in_step(i, "text"), &field("text"), "must not be empty".into()));
             }
             _ => {}

@@ -106,6 +106,8 @@ pub struct Controller {
     pub(crate) session_folder: Option<PathBuf>,
     pub(crate) print: PrintState,
     pub(crate) scan: ScanState,
+    /// Pages scanned so far in this visit.
+    pub(crate) pages_scanned: u32,
     /// The checklist's ticks on the step on screen.
     pub(crate) ticked: Vec<bool>,
     /// The last page scanned on this step, shown to the person.
@@ -155,6 +157,7 @@ impl Controller {
             print: PrintState::Idle,
             scan: ScanState::Idle,
             scan_preview: None,
+            pages_scanned: 0,
             ticked: Vec::new(),
             renderer: std::env::current_exe().unwrap_or_else(|_| PathBuf::from("kiosk")),
         }
@@ -272,7 +275,7 @@ impl Controller {
         match proc.successors(self.step).first() {
             Some(&next) => {
                 self.history.push(self.step);
-                self.leave_scan_step();
+                self.leave_step();
                 self.step = next;
                 vec![]
             }
@@ -329,7 +332,7 @@ impl Controller {
             .and_then(|c| proc.step_index(&c.goto));
         if let Some(target) = target {
             self.history.push(self.step);
-            self.leave_scan_step();
+            self.leave_step();
             self.step = target;
         }
     }
@@ -337,11 +340,7 @@ impl Controller {
     pub fn back(&mut self) {
         match self.screen {
             Screen::Step => {
-                // A summary already printed (or not) belongs to the step being left.
-                if !matches!(self.print, PrintState::Sending | PrintState::Printing(_)) {
-                    self.print = PrintState::Idle;
-                }
-                self.leave_scan_step();
+                self.leave_step();
                 match self.history.pop() {
                     Some(previous) => self.step = previous,
                     None => self.screen = Screen::Home,
@@ -481,6 +480,7 @@ impl Controller {
         self.print = PrintState::Idle;
         self.scan = ScanState::Idle;
         self.scan_preview = None;
+        self.pages_scanned = 0;
         self.close_overlays();
     }
 

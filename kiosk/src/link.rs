@@ -28,6 +28,8 @@ pub enum Command {
     },
     /// Scan one page into the session folder.
     Scan,
+    /// Print every page scanned in this visit.
+    PrintScans,
 }
 
 // Written by hand so that a PIN can never end up in a log line.
@@ -41,6 +43,7 @@ impl std::fmt::Debug for Command {
             // Nor what the person did.
             Command::PrintSummary { .. } => f.write_str("PrintSummary(…)"),
             Command::Scan => f.write_str("Scan"),
+            Command::PrintScans => f.write_str("PrintScans"),
         }
     }
 }
@@ -159,6 +162,7 @@ async fn serve(
                     Command::CallMediator => ClientMessage::CallMediator { id },
                     Command::MediatorUnlock(pin) => ClientMessage::MediatorUnlock { id, pin },
                     Command::Scan => ClientMessage::Scan { id },
+                    Command::PrintScans => ClientMessage::PrintScans { id, copies: 1 },
                     Command::PrintSummary { renderer, folder, sheet } => {
                         let out = folder.join(crate::summary::SHEET_FILE);
                         let drawn = tokio::task::spawn_blocking(move || {

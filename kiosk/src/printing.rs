@@ -22,6 +22,8 @@ pub enum PrintState {
     Done,
     /// It could not be printed: what to tell the person.
     Problem(&'static str),
+    /// A print step with nothing scanned yet.
+    NoPages,
 }
 
 /// The sentence for a printer's state code, as the agent reports it.
@@ -48,6 +50,23 @@ impl Controller {
         self.screen == Screen::Step
             && self.procedures[self.procedure].steps[self.step].kind == StepKind::Done
             && self.session_folder.is_some()
+    }
+
+    fn on_print_step(&self) -> bool {
+        self.screen == Screen::Step && self.procedures[self.procedure].steps[self.step].kind == StepKind::Print
+    }
+
+    /// "Print the pages": every page scanned in this visit (a photocopy).
+    pub fn print_scans(&mut self) -> Vec<Command> {
+        if !self.on_print_step() || matches!(self.print, PrintState::Sending | PrintState::Printing(_)) {
+            return vec![];
+        }
+        if self.pages_scanned == 0 {
+            self.print = PrintState::NoPages;
+            return vec![];
+        }
+        self.print = PrintState::Sending;
+        vec![Command::PrintScans]
     }
 
     /// "Print this summary".
@@ -94,15 +113,20 @@ impl Controller {
 
     /// What the last step says about printing: the button, and how it went.
     pub(crate) fn print_lines(&self, tr: &dyn Fn(&str) -> String) -> (String, String) {
-        if !self.can_print_summary() {
+        let label = if self.on_print_step() {
+            t::PRINT_PAGES
+        } else if self.can_print_summary() {
+            t::PRINT_SUMMARY
+        } else {
             return Default::default();
-        }
+        };
         let status = match self.print {
+            PrintState::NoPages => tr(t::NO_PAGES),
             PrintState::Idle => String::new(),
             PrintState::Sending | PrintState::Printing(_) => tr(t::WAIT),
             PrintState::Done => tr(t::PRINT_DONE),
             PrintState::Problem(text) => crate::view::join([tr(text), tr(t::PRINTER_INSTEAD)]),
         };
-        (tr(t::PRINT_SUMMARY), status)
+        (tr(label), status)
     }
 }

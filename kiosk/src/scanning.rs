@@ -37,6 +37,7 @@ impl Controller {
         match (self.screen, self.procedures[self.procedure].steps[self.step].kind) {
             (Screen::Step, StepKind::Scan) => self.scan_page(),
             (Screen::Step, StepKind::Mediator) => self.call_mediator(),
+            (Screen::Step, StepKind::Print) => self.print_scans(),
             _ => self.print_summary(),
         }
     }
@@ -58,6 +59,7 @@ impl Controller {
         match msg {
             AgentMessage::Scanned { file, pages, .. } => {
                 self.scan = ScanState::Scanned(*pages);
+                self.pages_scanned = *pages;
                 self.scan_preview = self.session_folder.as_ref().map(|f| f.join(file));
             }
             AgentMessage::Error { code: ErrorCode::ScannerMissing | ErrorCode::ScannerProblem, .. } => {
@@ -83,10 +85,13 @@ impl Controller {
         (tr(t::SCAN_BUTTON), status, self.scan_preview.clone())
     }
 
-    /// Leaving a step: what its scan said and its ticks belong to it (the pages stay in
-    /// the session).
-    pub(crate) fn leave_scan_step(&mut self) {
+    /// Leaving a step: what its scan or print said and its ticks belong to it (the pages
+    /// stay in the session).
+    pub(crate) fn leave_step(&mut self) {
         self.ticked.clear();
+        if !matches!(self.print, crate::printing::PrintState::Sending | crate::printing::PrintState::Printing(_)) {
+            self.print = crate::printing::PrintState::Idle;
+        }
         if self.scan != ScanState::Scanning {
             self.scan = ScanState::Idle;
             self.scan_preview = None;

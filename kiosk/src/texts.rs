@@ -105,6 +105,8 @@ pub const SUMMARY_TITLE: &str = "Résumé de votre démarche";
 pub const SUMMARY_DONE: &str = "Ce que vous avez fait :";
 pub const SUMMARY_NEXT: &str = "Et après :";
 pub const SUMMARY_ERASED: &str = "Rien n'est gardé sur la borne. Vos documents sont effacés à la fin.";
+pub const PRINT_PAGES: &str = "Imprimer les pages";
+pub const NO_PAGES: &str = "Vous n'avez pas encore scanné de page.";
 pub const ALL: &[&str] = &[
     ATTRACT,
     LANGUAGE_TITLE,
@@ -204,4 +206,6 @@ pub const ALL: &[&str] = &[
     SUMMARY_DONE,
     SUMMARY_NEXT,
     SUMMARY_ERASED,
+    PRINT_PAGES,
+    NO_PAGES,
 ];

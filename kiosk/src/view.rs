@@ -294,9 +294,12 @@ impl Controller {
             StepKind::Done => "done",
             StepKind::Scan => "scan",
             StepKind::Mediator => "mediator",
+            StepKind::Print => "print",
         };
         if step.kind == StepKind::Done {
             v.next = tr(t::FINISH);
+        }
+        if matches!(step.kind, StepKind::Done | StepKind::Print) {
             (v.action, v.action_status) = self.print_lines(&tr);
         }
         if step.kind == StepKind::Mediator {

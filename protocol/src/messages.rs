@@ -52,6 +52,10 @@ pub enum ClientMessage {
     /// cannot be opened), `scanner_problem` (`detail`: `jammed`, `no_docs`, `cover_open`,
     /// `busy`, `io_error`, `timeout`).
     Scan { id: RequestId },
+    /// Print every page scanned in this session, in order, as one document (a photocopy):
+    /// the agent puts them into `prints/copies.pdf` and prints that, as `print` would.
+    /// Replies as `print`; `bad_document` when no page was scanned.
+    PrintScans { id: RequestId, copies: u32 },
 }
 
 impl ClientMessage {
@@ -67,6 +71,7 @@ impl ClientMessage {
         "mediator_unlock",
         "print",
         "scan",
+        "print_scans",
     ];
 
     /// The request id, for every message but `hello`.
@@ -81,7 +86,8 @@ impl ClientMessage {
             | ClientMessage::CallMediator { id }
             | ClientMessage::MediatorUnlock { id, .. }
             | ClientMessage::Print { id, .. }
-            | ClientMessage::Scan { id } => Some(*id),
+            | ClientMessage::Scan { id }
+            | ClientMessage::PrintScans { id, .. } => Some(*id),
         }
     }
 }

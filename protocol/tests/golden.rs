@@ -29,6 +29,7 @@ fn client_samples() -> Vec<(&'static str, ClientMessage)> {
         ("mediator_unlock", ClientMessage::MediatorUnlock { id: 7, pin: "482913".into() }),
         ("print", ClientMessage::Print { id: 8, file: "prints/summary.jpg".into(), copies: 1 }),
         ("scan", ClientMessage::Scan { id: 9 }),
+        ("print_scans", ClientMessage::PrintScans { id: 10, copies: 2 }),
     ]
 }
 

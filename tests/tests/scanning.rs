@@ -20,11 +20,15 @@ fn agent_with(device: &str, sane: &Path) -> TestAgent {
     TestAgent::start(move |c| {
         c.devices.scanner = device;
         c.devices.sane_config_dir = Some(sane);
+        c.devices.scan_timeout_s = 5;
     })
 }
 
 async fn ask(client: &mut Client, msg: ClientMessage) -> AgentMessage {
-    tokio::time::timeout(BOUND * 3, client.request(&msg, |_| {})).await.expect("no reply").unwrap()
+    tokio::time::timeout(BOUND * 3, client.request(&msg, |_| {}))
+        .await
+        .unwrap_or_else(|_| panic!("no reply to {msg:?}"))
+        .unwrap()
 }
 
 async fn scanner_state(client: &mut Client) -> String {
@@ -60,17 +64,30 @@ fn pages_land_in_the_session_and_faults_have_codes() {
         }
 
         // Each fault the backend can return, as the code the kiosk explains.
-        for (status, code) in [
+        for ((status, code), id) in [
             ("SANE_STATUS_JAMMED", "jammed"),
             ("SANE_STATUS_COVER_OPEN", "cover_open"),
             ("SANE_STATUS_NO_DOCS", "no_docs"),
             ("SANE_STATUS_IO_ERROR", "io_error"),
-        ] {
+        ]
+        .into_iter()
+        .zip(20..)
+        {
             sane_config(sane.path(), status);
-            let reply = ask(&mut c, ClientMessage::Scan { id: 20 }).await;
-            let AgentMessage::Error { code: ErrorCode::ScannerProblem, detail, .. } = &reply else {
-                panic!("{reply:?}")
-            };
+            // SANE's test backend now and then hangs while cancelling a scan it failed
+            // (its reader thread, under load): the agent stops it at the time limit and
+            // says `timeout`. That is the agent doing its job; the fault is asked again.
+            let mut detail = None;
+            for _ in 0..3 {
+                let reply = ask(&mut c, ClientMessage::Scan { id }).await;
+                let AgentMessage::Error { code: ErrorCode::ScannerProblem, detail: d, .. } = reply else {
+                    panic!("{reply:?}")
+                };
+                detail = d;
+                if detail.as_deref() != Some("timeout") {
+                    break;
+                }
+            }
             assert_eq!(detail.as_deref(), Some(code), "{status}");
         }
         assert_eq!(std::fs::read_dir(folder.join("scans")).unwrap().count(), 2, "a failed scan leaves no file");

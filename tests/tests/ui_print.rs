@@ -63,3 +63,60 @@ fn the_summary_is_printed_or_the_person_is_told_what_to_do_instead() {
     w.tap(t::FINISH);
     w.pump("the wipe", |c| c.screen() == Screen::End);
 }
+
+/// A photocopy: two pages scanned through SANE's `test` backend, printed as one PDF of
+/// two pages at `ippeveprinter`. Printing before scanning says there is nothing yet.
+#[test]
+fn a_photocopy_prints_every_scanned_page() {
+    use guichet_kiosk::scanning::ScanState;
+    i_slint_backend_testing::init_no_event_loop();
+    let printer = TestPrinter::start();
+    let sane = tempfile::tempdir().unwrap();
+    std::fs::write(sane.path().join("dll.conf"), "test\n").unwrap();
+    std::fs::write(sane.path().join("test.conf"), "number_of_devices 1\nmode Color\nresolution 75\n").unwrap();
+    let (uri, sane_dir) = (printer.uri(), sane.path().to_owned());
+    let agent = TestAgent::start(move |c| {
+        c.devices.printer = uri;
+        c.devices.scanner = "test:0".into();
+        c.devices.sane_config_dir = Some(sane_dir);
+    });
+    let mut w = Walk::start(agent.socket());
+    w.tap(t::ATTRACT);
+    w.pump("a session", |c| c.screen() == Screen::Language);
+    w.tap("Français");
+    w.tap("Photocopier un document");
+    assert_eq!(w.ui.controller().view().step_kind, "scan");
+    for _ in 0..2 {
+        w.tap(t::SCAN_BUTTON);
+        w.pump("a page", |c| c.scan_state() != ScanState::Scanning);
+    }
+    assert_eq!(w.ui.controller().scan_state(), ScanState::Scanned(2));
+    w.tap(t::NEXT);
+    assert_eq!(w.ui.controller().view().step_kind, "print");
+    w.tap(t::PRINT_PAGES);
+    w.pump("the copies", |c| matches!(c.print_state(), PrintState::Done | PrintState::Problem(_)));
+    assert_eq!(w.ui.controller().print_state(), PrintState::Done);
+    assert_eq!(w.last_said().1, t::PRINT_DONE);
+    let spooled = printer.spooled();
+    assert_eq!(spooled.len(), 1, "{spooled:?}");
+    let pdf = lopdf::Document::load(&spooled[0]).expect("the printer got a PDF");
+    assert_eq!(pdf.get_pages().len(), 2, "one page per scan");
+    w.tap(t::NEXT);
+    w.tap(t::FINISH);
+    w.pump("the wipe", |c| c.screen() == Screen::End);
+}
+
+#[test]
+fn printing_before_scanning_says_there_is_nothing_yet() {
+    i_slint_backend_testing::init_no_event_loop();
+    let agent = TestAgent::start(|_| {});
+    let mut w = Walk::start(agent.socket());
+    w.tap(t::ATTRACT);
+    w.pump("a session", |c| c.screen() == Screen::Language);
+    w.tap("Français");
+    w.tap("Photocopier un document");
+    w.tap(t::NEXT);
+    w.tap(t::PRINT_PAGES);
+    assert_eq!(w.ui.controller().print_state(), PrintState::NoPages);
+    assert_eq!(w.last_said().1, t::NO_PAGES);
+}

@@ -28,6 +28,8 @@ fn pages_are_scanned_counted_and_shown() {
     let agent = TestAgent::start(move |c| {
         c.devices.scanner = "test:0".into();
         c.devices.sane_config_dir = Some(sane_dir);
+        // SANE's test backend may hang cancelling a failed scan: the limit keeps it short.
+        c.devices.scan_timeout_s = 5;
     });
     let fixtures = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/procedures"));
     let (procedures, errors) = guichet_kiosk::content::load_dir(&fixtures);
