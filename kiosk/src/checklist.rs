@@ -3,15 +3,16 @@
 //! there, and the ticks are forgotten when they leave the step.
 
 use crate::content::StepKind;
-use crate::controller::{Controller, Screen};
+use crate::controller::Controller;
 
 impl Controller {
     /// Ticks or unticks the `index`-th item of the checklist on screen.
     pub fn tick(&mut self, index: usize) {
-        let on_checklist =
-            self.screen == Screen::Step && self.procedures[self.procedure].steps[self.step].kind == StepKind::Checklist;
+        if self.step_kind_on_screen() != Some(StepKind::Checklist) {
+            return;
+        }
         let items = self.procedures[self.procedure].steps[self.step].items.len();
-        if !on_checklist || index >= items {
+        if index >= items {
             return;
         }
         if self.ticked.len() != items {

@@ -189,6 +189,24 @@ impl Controller {
         self.step
     }
 
+    /// The kind of the step on screen; `None` off the step screen.
+    pub(crate) fn step_kind_on_screen(&self) -> Option<StepKind> {
+        (self.screen == Screen::Step).then(|| self.procedures[self.procedure].steps[self.step].kind)
+    }
+
+    /// Leaving a step: what its scan or print said and its ticks belong to it (the pages
+    /// stay in the session).
+    pub(crate) fn leave_step(&mut self) {
+        self.ticked.clear();
+        if !matches!(self.print, PrintState::Sending | PrintState::Printing(_)) {
+            self.print = PrintState::Idle;
+        }
+        if self.scan != ScanState::Scanning {
+            self.scan = ScanState::Idle;
+            self.scan_preview = None;
+        }
+    }
+
     /// The procedure open (or last opened), as an index into `procedures()`.
     pub fn procedure_index(&self) -> usize {
         self.procedure

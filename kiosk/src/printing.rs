@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use guichet_protocol::{AgentMessage, ErrorCode, JobState};
 
 use crate::content::StepKind;
-use crate::controller::{Controller, Screen};
+use crate::controller::Controller;
 use crate::link::Command;
 use crate::texts as t;
 
@@ -47,13 +47,11 @@ impl Controller {
 
     /// Whether the screen offers to print a summary: the last step of a procedure.
     pub(crate) fn can_print_summary(&self) -> bool {
-        self.screen == Screen::Step
-            && self.procedures[self.procedure].steps[self.step].kind == StepKind::Done
-            && self.session_folder.is_some()
+        self.step_kind_on_screen() == Some(StepKind::Done) && self.session_folder.is_some()
     }
 
     fn on_print_step(&self) -> bool {
-        self.screen == Screen::Step && self.procedures[self.procedure].steps[self.step].kind == StepKind::Print
+        self.step_kind_on_screen() == Some(StepKind::Print)
     }
 
     /// "Print the pages": every page scanned in this visit (a photocopy).

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use guichet_protocol::{AgentMessage, ErrorCode};
 
 use crate::content::StepKind;
-use crate::controller::{Controller, Screen};
+use crate::controller::Controller;
 use crate::link::Command;
 use crate::texts as t;
 
@@ -27,24 +27,20 @@ impl Controller {
         self.scan
     }
 
-    fn on_scan_step(&self) -> bool {
-        self.screen == Screen::Step && self.procedures[self.procedure].steps[self.step].kind == StepKind::Scan
-    }
-
     /// The big button of the step on screen: scan a page, call a mediator, or print the
     /// summary.
     pub fn step_action(&mut self) -> Vec<Command> {
-        match (self.screen, self.procedures[self.procedure].steps[self.step].kind) {
-            (Screen::Step, StepKind::Scan) => self.scan_page(),
-            (Screen::Step, StepKind::Mediator) => self.call_mediator(),
-            (Screen::Step, StepKind::Print) => self.print_scans(),
+        match self.step_kind_on_screen() {
+            Some(StepKind::Scan) => self.scan_page(),
+            Some(StepKind::Mediator) => self.call_mediator(),
+            Some(StepKind::Print) => self.print_scans(),
             _ => self.print_summary(),
         }
     }
 
     /// "Scan the page".
     pub fn scan_page(&mut self) -> Vec<Command> {
-        if !self.on_scan_step() || self.scan == ScanState::Scanning || self.busy {
+        if self.step_kind_on_screen() != Some(StepKind::Scan) || self.scan == ScanState::Scanning || self.busy {
             return vec![];
         }
         self.scan = ScanState::Scanning;
@@ -73,7 +69,7 @@ impl Controller {
 
     /// The scan step's button, what happened, and the last page scanned.
     pub(crate) fn scan_lines(&self, tr: &dyn Fn(&str) -> String) -> (String, String, Option<PathBuf>) {
-        if !self.on_scan_step() {
+        if self.step_kind_on_screen() != Some(StepKind::Scan) {
             return Default::default();
         }
         let status = match self.scan {
@@ -83,19 +79,6 @@ impl Controller {
             ScanState::Problem => crate::view::join([tr(t::SCANNER_MISSING), tr(t::SCANNER_INSTEAD)]),
         };
         (tr(t::SCAN_BUTTON), status, self.scan_preview.clone())
-    }
-
-    /// Leaving a step: what its scan or print said and its ticks belong to it (the pages
-    /// stay in the session).
-    pub(crate) fn leave_step(&mut self) {
-        self.ticked.clear();
-        if !matches!(self.print, crate::printing::PrintState::Sending | crate::printing::PrintState::Printing(_)) {
-            self.print = crate::printing::PrintState::Idle;
-        }
-        if self.scan != ScanState::Scanning {
-            self.scan = ScanState::Idle;
-            self.scan_preview = None;
-        }
     }
 }
 

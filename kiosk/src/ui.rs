@@ -179,12 +179,6 @@ impl KioskUi {
         view.on_voice_pressed(on(|ui| ui.update(Controller::toggle_voice)));
         view.on_search_pressed(on(|ui| ui.update(Controller::open_keyboard)));
         view.on_action_pressed(on(|ui| ui.act(Controller::step_action)));
-        let weak = Rc::downgrade(self);
-        view.on_ticked(move |i| {
-            if let Some(ui) = weak.upgrade() {
-                ui.update(|c| c.tick(usize::try_from(i).unwrap_or(usize::MAX)));
-            }
-        });
         view.on_search_all(on(|ui| ui.update(Controller::clear_search)));
         view.on_key_erase(on(|ui| ui.update(Controller::key_erase)));
         view.on_key_digits(on(|ui| ui.update(Controller::toggle_digits)));
@@ -223,22 +217,21 @@ impl KioskUi {
                 }
             }
         };
-        let index = |i: i32| usize::try_from(i).unwrap_or(usize::MAX);
+        // …and those that carry a position in a list: an answer, a tile, a checklist item.
+        let at = |f: fn(&mut Controller, usize)| {
+            let weak = Rc::downgrade(self);
+            move |i: i32| {
+                if let Some(ui) = weak.upgrade() {
+                    ui.update(|c| f(c, usize::try_from(i).unwrap_or(usize::MAX)));
+                }
+            }
+        };
         view.on_key_pressed(with(|ui, key| ui.update(|c| c.key(&key))));
         view.on_tapped(with(|ui, label| *ui.tapped.borrow_mut() = Some(label.into())));
         view.on_chose_language(with(|ui, code| ui.update(|c| c.choose_language(&code))));
-        let weak = Rc::downgrade(self);
-        view.on_chose(move |i| {
-            if let Some(ui) = weak.upgrade() {
-                ui.update(|c| c.choose(index(i)));
-            }
-        });
-        let weak = Rc::downgrade(self);
-        view.on_opened_procedure(move |i| {
-            if let Some(ui) = weak.upgrade() {
-                ui.update(|c| c.open_procedure(index(i)));
-            }
-        });
+        view.on_chose(at(Controller::choose));
+        view.on_opened_procedure(at(Controller::open_procedure));
+        view.on_ticked(at(Controller::tick));
         let weak = Rc::downgrade(self);
         self.attract_timer.start(slint::TimerMode::Repeated, ATTRACT_ROTATION, move || {
             if let Some(ui) = weak.upgrade()
