@@ -9,18 +9,12 @@ use std::time::Duration;
 use guichet_protocol::{AgentMessage, ErrorCode, JobState};
 
 use crate::printer::{Job, PrintError};
-use crate::session::Agent;
+use crate::session::{Agent, Refusal, refuse};
 
 /// How often a job's state is asked for while it runs.
 const POLL: Duration = Duration::from_millis(250);
 /// A job not finished after this long is left to the printer (and cancelled at the wipe).
 const FOLLOW_AT_MOST: Duration = Duration::from_secs(600);
-
-type Refusal = (ErrorCode, String);
-
-fn refuse(code: ErrorCode, message: impl Into<String>) -> Refusal {
-    (code, message.into())
-}
 
 impl Agent {
     pub(crate) async fn print(&self, id: u64, file: String, copies: u32) -> Result<AgentMessage, Refusal> {

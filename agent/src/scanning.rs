@@ -4,15 +4,13 @@
 use guichet_protocol::{AgentMessage, ErrorCode};
 
 use crate::scanner::ScanError;
-use crate::session::Agent;
+use crate::session::{Agent, Refusal, refuse};
 use crate::system;
 use crate::wipe::SCANS;
 
-type Refusal = (ErrorCode, String);
-
 impl Agent {
     pub(crate) async fn scan(&self, id: u64) -> Result<AgentMessage, Refusal> {
-        let folder = self.open_folder().ok_or((ErrorCode::NotAllowedInState, "no session is open".to_owned()))?;
+        let folder = self.open_folder().ok_or_else(|| refuse(ErrorCode::NotAllowedInState, "no session is open"))?;
         let scans = folder.join(SCANS);
         let taken = std::fs::read_dir(&scans).map(|d| d.count() as u32).unwrap_or(0);
         // The agent names the page: nothing the person chose.
@@ -21,10 +19,10 @@ impl Agent {
         if let Err(e) = self.devices().scanner.scan(out.clone()).await {
             tracing::warn!(cause = %e, "scan failed");
             return Err(match e {
-                ScanError::Missing { .. } => (ErrorCode::ScannerMissing, "the scanner cannot be opened".into()),
-                ScanError::Problem { code } => (ErrorCode::ScannerProblem, code.into()),
-                ScanError::Timeout(_) => (ErrorCode::ScannerProblem, "timeout".into()),
-                ScanError::Run(_) => (ErrorCode::ScannerMissing, "scanimage cannot be run".into()),
+                ScanError::Missing { .. } => refuse(ErrorCode::ScannerMissing, "the scanner cannot be opened"),
+                ScanError::Problem { code } => refuse(ErrorCode::ScannerProblem, code),
+                ScanError::Timeout(_) => refuse(ErrorCode::ScannerProblem, "timeout"),
+                ScanError::Run(_) => refuse(ErrorCode::ScannerMissing, "scanimage cannot be run"),
             });
         }
         if let Err(e) = system::give_to(&out, self.kiosk_uid()) {

@@ -20,6 +20,14 @@ use crate::store::{Counter, Store};
 use crate::system;
 use crate::wipe::{self, IMPORTS, PRINTS, SCANS};
 
+/// Why a request was refused: its code, and a message for logs (for a device problem,
+/// the device's code, which also goes to the kiosk as `detail`).
+pub(crate) type Refusal = (ErrorCode, String);
+
+pub(crate) fn refuse(code: ErrorCode, message: impl Into<String>) -> Refusal {
+    (code, message.into())
+}
+
 /// Identifies one client connection, for session ownership.
 pub type ConnId = u64;
 
@@ -171,7 +179,7 @@ impl Agent {
         })
     }
 
-    async fn mediator_unlock(&self, id: u64, pin: String) -> Result<AgentMessage, (ErrorCode, String)> {
+    async fn mediator_unlock(&self, id: u64, pin: String) -> Result<AgentMessage, Refusal> {
         use crate::mediator::Verdict;
         let guard = std::sync::Arc::clone(&self.pin);
         // argon2 is deliberately slow: off the async threads.
@@ -191,7 +199,7 @@ impl Agent {
         }
     }
 
-    async fn start_session(&self, conn: ConnId, id: u64) -> Result<AgentMessage, (ErrorCode, String)> {
+    async fn start_session(&self, conn: ConnId, id: u64) -> Result<AgentMessage, Refusal> {
         let _guard = self.wiping.lock().await;
         if self.lock_open().is_some() {
             return Err((ErrorCode::NotAllowedInState, "a session is already open".into()));
@@ -216,14 +224,14 @@ impl Agent {
         Ok(AgentMessage::SessionStarted { id, session, folder: folder.to_string_lossy().into_owned() })
     }
 
-    async fn end_session(&self, id: u64, reason: EndReason) -> Result<AgentMessage, (ErrorCode, String)> {
+    async fn end_session(&self, id: u64, reason: EndReason) -> Result<AgentMessage, Refusal> {
         if !reason.client_may_send() {
             return Err((ErrorCode::BadRequest, format!("{reason:?} is not a reason a client may give")));
         }
         self.end_with(id, reason).await
     }
 
-    async fn end_with(&self, id: u64, reason: EndReason) -> Result<AgentMessage, (ErrorCode, String)> {
+    async fn end_with(&self, id: u64, reason: EndReason) -> Result<AgentMessage, Refusal> {
         match self.wipe_open(None, reason).await {
             Ok(true) => Ok(AgentMessage::Ack { id }),
             Ok(false) => Err((ErrorCode::NotAllowedInState, "no session is open".into())),
@@ -234,7 +242,7 @@ impl Agent {
         }
     }
 
-    async fn wipe_now(&self, id: u64) -> Result<AgentMessage, (ErrorCode, String)> {
+    async fn wipe_now(&self, id: u64) -> Result<AgentMessage, Refusal> {
         match self.end_with(id, EndReason::WipedByStaff).await {
             Err((ErrorCode::NotAllowedInState, _)) => Ok(AgentMessage::Ack { id }),
             other => other,
