@@ -15,12 +15,8 @@ use guichet_tests::{TestAgent, TestPrinter};
 fn main() -> anyhow::Result<()> {
     let rounds: usize = std::env::args().nth(1).map(|n| n.parse()).transpose()?.unwrap_or(5);
     let sane = tempfile::tempdir()?;
-    std::fs::write(sane.path().join("dll.conf"), "test\n")?;
     // A colour page at 150 dpi, as the agent asks; 200×200 mm is the most the test backend draws.
-    std::fs::write(
-        sane.path().join("test.conf"),
-        "number_of_devices 1\nmode Color\nresolution 150\nbr_x 200.0\nbr_y 200.0\n",
-    )?;
+    guichet_tests::sane_test_backend(sane.path(), "Default", "br_x 200.0\nbr_y 200.0\n");
     let printer = TestPrinter::start();
     let (uri, sane_dir) = (printer.uri(), sane.path().to_owned());
     let agent = TestAgent::start(move |c| {

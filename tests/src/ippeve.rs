@@ -93,6 +93,12 @@ impl TestPrinter {
         );
     }
 
+    /// Fills the main tray with `sheets` (one of 250, 125, 50, 25, 5, 0: the printer's own
+    /// choices); the by-pass tray is left empty and not counted.
+    pub fn paper(&self, sheets: u32) {
+        self.web(&format!("media?size1=iso_a4_210x297mm&type1=stationery&level1={sheets}&size3=&type3=&level3=-2"));
+    }
+
     /// The document of every job the printer received (not the `.prn` files its
     /// processing leaves beside them).
     pub fn spooled(&self) -> Vec<PathBuf> {

@@ -29,6 +29,16 @@ pub fn test_config(dir: &Path) -> Config {
     }
 }
 
+/// A private SANE configuration in `dir` with only the `test` backend: one colour device,
+/// `test:0`, at 150 dpi, whose reads return `read_status` (`Default`, or a fault such as
+/// `SANE_STATUS_JAMMED`; rewriting it injects the next fault). `extra` lines go at the end
+/// of its `test.conf`.
+pub fn sane_test_backend(dir: &Path, read_status: &str, extra: &str) {
+    std::fs::write(dir.join("dll.conf"), "test\n").expect("dll.conf");
+    let conf = format!("number_of_devices 1\nmode Color\nresolution 150\nread-status-code \"{read_status}\"\n{extra}");
+    std::fs::write(dir.join("test.conf"), conf).expect("test.conf");
+}
+
 /// This process's uid (the owner of /proc/self).
 pub fn nix_uid() -> u32 {
     use std::os::unix::fs::MetadataExt;

@@ -146,13 +146,12 @@ fn no_paper_a_jam_and_low_toner_each_have_their_code() {
         assert!(status.supplies.iter().any(|s| s.kind == "toner" && s.level == 3), "{status:?}");
 
         // No paper: refused before anything is sent, with the reason for the kiosk's screen.
-        // The main tray empty; the by-pass tray holds nothing and is not counted.
-        printer.web("media?size1=iso_a4_210x297mm&type1=stationery&level1=0&size3=&type3=&level3=-2");
+        printer.paper(0);
         assert_eq!(k.printer_status().await.state, "media_empty");
         let refused = k.print("prints/page.jpg", 1).await;
         let AgentMessage::Error { code: ErrorCode::PrinterProblem, detail, .. } = refused else { panic!("{refused:?}") };
         assert_eq!(detail.as_deref(), Some("media_empty"));
-        printer.web("media?size1=iso_a4_210x297mm&type1=stationery&level1=250&size3=&type3=&level3=-2");
+        printer.paper(250);
         assert_eq!(k.printer_status().await.state, "ready", "paper back in");
 
         // A jam during the job: the job is aborted and the printer says why.

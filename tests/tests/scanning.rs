@@ -8,11 +8,8 @@ use guichet_protocol::client::Client;
 use guichet_protocol::{AgentMessage, ClientMessage, EndReason, ErrorCode};
 use guichet_tests::{BOUND, TestAgent};
 
-/// A SANE configuration with only the `test` backend; `status` is what its reads return.
 fn sane_config(dir: &Path, status: &str) {
-    std::fs::write(dir.join("dll.conf"), "test\n").unwrap();
-    let conf = format!("number_of_devices 2\nmode Color\nresolution 150\nread-status-code \"{status}\"\n");
-    std::fs::write(dir.join("test.conf"), conf).unwrap();
+    guichet_tests::sane_test_backend(dir, status, "");
 }
 
 fn agent_with(device: &str, sane: &Path) -> TestAgent {

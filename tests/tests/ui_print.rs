@@ -13,9 +13,7 @@ use walk::Walk;
 
 /// Opens a visit in French and walks "attestation de droits" to its last step.
 fn to_last_step(w: &mut Walk) {
-    w.tap(t::ATTRACT);
-    w.pump("a session", |c| c.screen() == Screen::Language);
-    w.tap("Français");
+    w.open_visit("Français");
     w.tap("Obtenir une attestation de droits");
     while w.ui.controller().view().step_kind != "done" {
         let view = w.ui.controller().view();
@@ -51,7 +49,7 @@ fn the_summary_is_printed_or_the_person_is_told_what_to_do_instead() {
     w.tap(t::END_BUTTON);
 
     // No paper: nothing is sent, and the person hears what they can do instead.
-    printer.web("media?size1=iso_a4_210x297mm&type1=stationery&level1=0&size3=&type3=&level3=-2");
+    printer.paper(0);
     to_last_step(&mut w);
     w.tap(t::PRINT_SUMMARY);
     w.pump("the refusal", |c| matches!(c.print_state(), PrintState::Done | PrintState::Problem(_)));
@@ -72,8 +70,7 @@ fn a_photocopy_prints_every_scanned_page() {
     i_slint_backend_testing::init_no_event_loop();
     let printer = TestPrinter::start();
     let sane = tempfile::tempdir().unwrap();
-    std::fs::write(sane.path().join("dll.conf"), "test\n").unwrap();
-    std::fs::write(sane.path().join("test.conf"), "number_of_devices 1\nmode Color\nresolution 75\n").unwrap();
+    guichet_tests::sane_test_backend(sane.path(), "Default", "");
     let (uri, sane_dir) = (printer.uri(), sane.path().to_owned());
     let agent = TestAgent::start(move |c| {
         c.devices.printer = uri;
@@ -81,9 +78,7 @@ fn a_photocopy_prints_every_scanned_page() {
         c.devices.sane_config_dir = Some(sane_dir);
     });
     let mut w = Walk::start(agent.socket());
-    w.tap(t::ATTRACT);
-    w.pump("a session", |c| c.screen() == Screen::Language);
-    w.tap("Français");
+    w.open_visit("Français");
     w.tap("Photocopier un document");
     assert_eq!(w.ui.controller().view().step_kind, "scan");
     for _ in 0..2 {
@@ -111,9 +106,7 @@ fn printing_before_scanning_says_there_is_nothing_yet() {
     i_slint_backend_testing::init_no_event_loop();
     let agent = TestAgent::start(|_| {});
     let mut w = Walk::start(agent.socket());
-    w.tap(t::ATTRACT);
-    w.pump("a session", |c| c.screen() == Screen::Language);
-    w.tap("Français");
+    w.open_visit("Français");
     w.tap("Photocopier un document");
     w.tap(t::NEXT);
     w.tap(t::PRINT_PAGES);

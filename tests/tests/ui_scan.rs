@@ -14,9 +14,7 @@ use slint::ComponentHandle;
 use walk::Walk;
 
 fn sane_config(dir: &std::path::Path, status: &str) {
-    std::fs::write(dir.join("dll.conf"), "test\n").unwrap();
-    let conf = format!("number_of_devices 1\nmode Color\nresolution 150\nread-status-code \"{status}\"\n");
-    std::fs::write(dir.join("test.conf"), conf).unwrap();
+    guichet_tests::sane_test_backend(dir, status, "");
 }
 
 #[test]
@@ -35,9 +33,7 @@ fn pages_are_scanned_counted_and_shown() {
     let (procedures, errors) = guichet_kiosk::content::load_dir(&fixtures);
     assert!(errors.is_empty(), "{errors:?}");
     let mut w = Walk::start_with(agent.socket(), |c| c.replace_procedures(procedures));
-    w.tap(t::ATTRACT);
-    w.pump("a session", |c| c.screen() == Screen::Language);
-    w.tap("Français");
+    w.open_visit("Français");
     w.tap("Scanner deux pages");
     assert_eq!(w.ui.controller().view().step_kind, "scan");
     w.check_labels();

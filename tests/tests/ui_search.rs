@@ -14,9 +14,7 @@ fn a_person_finds_a_procedure_by_typing_on_the_keyboard() {
     i_slint_backend_testing::init_no_event_loop();
     let agent = TestAgent::start(|_| {});
     let mut w = Walk::start(agent.socket());
-    w.tap(t::ATTRACT);
-    w.pump("a session", |c| c.screen() == Screen::Language);
-    w.tap("Français");
+    w.open_visit("Français");
     let all = w.ui.controller().view().tiles.len();
     assert!(all >= 12);
 
@@ -90,9 +88,7 @@ fn a_person_finds_a_procedure_by_typing_on_the_keyboard() {
     w.tap(t::STOP_YES);
     w.pump("the wipe", |c| c.screen() == Screen::End);
     w.tap(t::END_BUTTON);
-    w.tap(t::ATTRACT);
-    w.pump("the next session", |c| c.screen() == Screen::Language);
-    w.tap("Français");
+    w.open_visit("Français");
     assert_eq!(w.ui.controller().view().tiles.len(), all, "the last person's search was kept");
     assert_eq!(w.ui.controller().query(), "");
 }

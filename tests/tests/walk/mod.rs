@@ -46,6 +46,14 @@ impl Walk {
         panic!("no button labelled {label:?} on the {:?} screen", self.screen());
     }
 
+    /// Touches the attract screen, waits for the session, and chooses `language` by its
+    /// own name ("Français").
+    pub fn open_visit(&mut self, language: &str) {
+        self.tap(t::ATTRACT);
+        self.pump("a session", |c| c.screen() == Screen::Language);
+        self.tap(language);
+    }
+
     pub fn screen(&self) -> Screen {
         self.ui.controller().screen()
     }
