@@ -34,6 +34,8 @@ pub struct Config {
     pub devices: DeviceConfig,
     /// Pages one visit may print, copies included.
     pub print_page_limit: u32,
+    /// Pages one visit may scan: a feeder full of paper stops there.
+    pub scan_page_limit: u32,
     /// The reception: shown to the public when the kiosk cannot serve them.
     pub site: Option<SiteConfig>,
 }
@@ -89,6 +91,7 @@ impl Default for Config {
             mediator_pin_hash: None,
             devices: DeviceConfig::default(),
             print_page_limit: 20,
+            scan_page_limit: 30,
             site: None,
         }
     }

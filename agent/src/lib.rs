@@ -5,7 +5,9 @@
 //! must never log or store a citizen's data: no document content, no typed text, no file
 //! names — only counts.
 
+mod child;
 pub mod config;
+mod convert;
 pub mod devices;
 pub mod error;
 pub mod lockdown;
@@ -13,6 +15,7 @@ pub mod mediator;
 pub mod printer;
 mod printing;
 pub mod scanner;
+mod scanner_options;
 mod scanning;
 pub mod scans_pdf;
 pub mod server;

@@ -32,12 +32,14 @@ pub enum PrintError {
     Read(#[from] std::io::Error),
 }
 
-/// A document ready to send: where it is, its MIME type, how many copies.
+/// A document ready to send: where it is, its MIME type, how many copies, and whether in
+/// black and white.
 #[derive(Debug, Clone)]
 pub struct Job {
     pub path: PathBuf,
     pub format: &'static str,
     pub copies: u32,
+    pub mono: bool,
 }
 
 pub trait Printer: Send + Sync {
@@ -49,6 +51,8 @@ pub trait Printer: Send + Sync {
     fn job_state(&self, job: u32) -> Fut<'_, Result<(JobState, Option<String>), PrintError>>;
     /// Cancels a job that has not finished; one already finished is left alone.
     fn cancel(&self, job: u32) -> Fut<'_, Result<(), PrintError>>;
+    /// The document formats it takes (`document-format-supported`).
+    fn formats(&self) -> Fut<'_, Result<Vec<String>, PrintError>>;
 }
 
 /// An IPP printer, by its `ipp://` URI (`http://` accepted: it is the same thing).
@@ -130,13 +134,20 @@ impl Printer for IppPrinter {
             let copies = IppValue::Integer(job.copies.clamp(1, 99) as i32)
                 .with_name("copies")
                 .map_err(|e| PrintError::Refused { status: e.to_string() })?;
-            let op = IppOperationBuilder::print_job(self.uri.clone(), payload)
+            let mut op = IppOperationBuilder::print_job(self.uri.clone(), payload)
                 .user_name("guichet")
                 // A fixed title: the file's name may say something about the person.
                 .job_title("guichet")
                 .document_format(job.format)
-                .attribute(copies)
-                .build();
+                .attribute(copies);
+            if job.mono {
+                // A printer without colour choice ignores it and says so; the job still goes.
+                let mode = IppValue::new_keyword("monochrome")
+                    .and_then(|v| v.with_name("print-color-mode"))
+                    .map_err(|e| PrintError::Refused { status: e.to_string() })?;
+                op = op.attribute(mode);
+            }
+            let op = op.build();
             let response = self.send(op).await?;
             let id = (response.attributes().groups_of(DelimiterTag::JobAttributes).next())
                 .and_then(|g| g.get("job-id"))
@@ -176,6 +187,18 @@ impl Printer for IppPrinter {
                 Err(PrintError::Refused { .. }) | Ok(_) => Ok(()),
                 Err(e) => Err(e),
             }
+        })
+    }
+
+    fn formats(&self) -> Fut<'_, Result<Vec<String>, PrintError>> {
+        Box::pin(async move {
+            let op = IppOperationBuilder::get_printer_attributes(self.uri.clone())
+                .attributes(["document-format-supported"])
+                .build();
+            let response = self.send(op).await?;
+            let group = response.attributes().groups_of(DelimiterTag::PrinterAttributes).next().cloned();
+            let value = group.as_ref().and_then(|g| g.get("document-format-supported")).map(|a| a.value().clone());
+            Ok(value.map(|v| keywords(&v)).unwrap_or_default())
         })
     }
 }
@@ -305,6 +328,10 @@ impl Printer for SimulatedPrinter {
 
     fn cancel(&self, _job: u32) -> Fut<'_, Result<(), PrintError>> {
         Box::pin(async { Ok(()) })
+    }
+
+    fn formats(&self) -> Fut<'_, Result<Vec<String>, PrintError>> {
+        Box::pin(async { Ok(["application/pdf", "image/jpeg", "image/png"].map(String::from).to_vec()) })
     }
 }
 

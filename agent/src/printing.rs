@@ -17,7 +17,7 @@ const POLL: Duration = Duration::from_millis(250);
 const FOLLOW_AT_MOST: Duration = Duration::from_secs(600);
 
 impl Agent {
-    pub(crate) async fn print(&self, id: u64, file: String, copies: u32) -> Result<AgentMessage, Refusal> {
+    pub(crate) async fn print(&self, id: u64, file: String, copies: u32, mono: bool) -> Result<AgentMessage, Refusal> {
         let folder = self.open_folder().ok_or_else(|| refuse(ErrorCode::NotAllowedInState, "no session is open"))?;
         let path = inside(&folder, &file).ok_or_else(|| refuse(ErrorCode::BadDocument, "not a file of the session"))?;
         let copies = copies.clamp(1, 10);
@@ -41,7 +41,8 @@ impl Agent {
             "unreachable" => return Err(refuse(ErrorCode::PrinterUnreachable, "the printer does not answer")),
             other => return Err(refuse(ErrorCode::PrinterProblem, other)),
         }
-        let job = self.devices().printer.submit(Job { path, format, copies }).await.map_err(|e| {
+        let (path, format) = self.in_printer_format(&folder, path, format).await?;
+        let job = self.devices().printer.submit(Job { path, format, copies, mono }).await.map_err(|e| {
             tracing::warn!(cause = %e, "print job refused");
             match e {
                 PrintError::Unreachable { .. } => refuse(ErrorCode::PrinterUnreachable, "the printer does not answer"),
@@ -49,7 +50,8 @@ impl Agent {
                 PrintError::Refused { ref status } if status.contains("DocumentFormat") => {
                     refuse(ErrorCode::BadDocument, "the printer cannot take this format")
                 }
-                _ => refuse(ErrorCode::PrinterProblem, "refused"),
+                PrintError::Refused { .. } => refuse(ErrorCode::PrinterProblem, "refused"),
+                PrintError::Read(_) => refuse(ErrorCode::BadDocument, "the document cannot be read"),
             }
         })?;
         self.job_sent(job, wanted);
@@ -61,7 +63,7 @@ impl Agent {
     }
 
     /// Every scanned page of the session, as one PDF, printed: a photocopy.
-    pub(crate) async fn print_scans(&self, id: u64, copies: u32) -> Result<AgentMessage, Refusal> {
+    pub(crate) async fn print_scans(&self, id: u64, copies: u32, mono: bool) -> Result<AgentMessage, Refusal> {
         let folder = self.open_folder().ok_or_else(|| refuse(ErrorCode::NotAllowedInState, "no session is open"))?;
         let made = tokio::task::spawn_blocking(move || {
             let pages = crate::scans_pdf::scanned_pages(&folder.join(crate::wipe::SCANS));
@@ -73,7 +75,38 @@ impl Agent {
             tracing::warn!(cause = %e, "cannot put the scanned pages together");
             refuse(ErrorCode::BadDocument, e)
         })?;
-        self.print(id, format!("{}/copies.pdf", crate::wipe::PRINTS), copies).await
+        self.print(id, format!("{}/copies.pdf", crate::wipe::PRINTS), copies, mono).await
+    }
+
+    /// The document as the printer can take it: as it is, or converted (`convert`).
+    async fn in_printer_format(
+        &self,
+        folder: &Path,
+        path: PathBuf,
+        format: &'static str,
+    ) -> Result<(PathBuf, &'static str), Refusal> {
+        let supported = match self.devices().printer.formats().await {
+            Ok(supported) => supported,
+            Err(PrintError::Unreachable { .. }) => {
+                return Err(refuse(ErrorCode::PrinterUnreachable, "the printer does not answer"));
+            }
+            // A printer that will not say is sent the document as it is.
+            Err(_) => Vec::new(),
+        };
+        let prints = folder.join(crate::wipe::PRINTS);
+        let read = path.clone();
+        let converted =
+            tokio::task::spawn_blocking(move || crate::convert::for_printer(&read, format, &supported, &prints))
+                .await
+                .map_err(|e| refuse(ErrorCode::Internal, e.to_string()))?
+                .map_err(|e| {
+                    tracing::warn!(cause = %e, "cannot convert a document for the printer");
+                    refuse(ErrorCode::BadDocument, e)
+                })?;
+        if let Some((_, to)) = &converted {
+            tracing::info!(from = format, to, "document converted for the printer");
+        }
+        Ok(converted.unwrap_or((path, format)))
     }
 
     /// Tells every client how the job goes, until it is finished or no longer ours.
@@ -81,6 +114,8 @@ impl Agent {
         let mut last = None;
         let started = tokio::time::Instant::now();
         while started.elapsed() < FOLLOW_AT_MOST && self.job_is_current(job) {
+            // A pause first: `print_queued` goes out before the job's first event.
+            tokio::time::sleep(POLL).await;
             match self.devices().printer.job_state(job).await {
                 Ok(now) if Some(&now) != last.as_ref() => {
                     let (state, reason) = now.clone();
@@ -96,7 +131,6 @@ impl Agent {
                 Ok(_) => {}
                 Err(e) => tracing::warn!(job, cause = %e, "cannot follow the print job"),
             }
-            tokio::time::sleep(POLL).await;
         }
     }
 

@@ -1,17 +1,21 @@
 //! Scanners: the real one is any SANE device (USB, or eSCL and WSD network scanners
 //! through `sane-airscan`), driven by `scanimage` in a child process with a time limit,
-//! so a hung or crashing backend never takes the agent down. The simulated one writes a
-//! small page of its own.
+//! so a hung or crashing backend never takes the agent down. The simulated one writes
+//! pages of its own.
+//!
+//! A scan writes its pages as `1.jpg`, `2.jpg`… into a staging folder given by the
+//! caller, which moves each complete page into the session and tells the kiosk; pages
+//! complete before a jam are kept.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use std::process::{Command, Output, Stdio};
-use std::time::Instant;
+use guichet_protocol::{DeviceStatus, ScanPreset};
+use tokio::sync::{OnceCell, mpsc};
 
-use guichet_protocol::DeviceStatus;
-
+use crate::child::{ChildError, run};
 use crate::printer::Fut;
+use crate::scanner_options::{Options, read_options};
 
 /// Listing devices (`scanimage -L`) may probe the network for a while.
 const LIST_TIMEOUT: Duration = Duration::from_secs(20);
@@ -31,10 +35,30 @@ pub enum ScanError {
     Run(String),
 }
 
+impl From<ChildError> for ScanError {
+    fn from(e: ChildError) -> ScanError {
+        match e {
+            ChildError::Timeout(limit) => ScanError::Timeout(limit),
+            ChildError::Run(cause) => ScanError::Run(cause),
+        }
+    }
+}
+
+/// One scan: what, into which staging folder, how many pages at most, and whether the
+/// document feeder may be used (not for redoing one page).
+#[derive(Debug, Clone)]
+pub struct ScanRequest {
+    pub preset: ScanPreset,
+    pub folder: PathBuf,
+    pub max_pages: u32,
+    pub feeder: bool,
+}
+
 pub trait Scanner: Send + Sync {
     fn status(&self) -> Fut<'_, DeviceStatus>;
-    /// Scans one page into `out` (JPEG).
-    fn scan(&self, out: PathBuf) -> Fut<'_, Result<(), ScanError>>;
+    /// Scans into `request.folder` as `1.jpg`, `2.jpg`…, sending each page's number on
+    /// `landed` once it is complete (the last ones may only be known at the end).
+    fn scan(&self, request: ScanRequest, landed: mpsc::UnboundedSender<u32>) -> Fut<'_, Result<(), ScanError>>;
 }
 
 /// A SANE device by name (`test:0`, `airscan:e0:Office`, `genesys:libusb:001:004`).
@@ -44,15 +68,17 @@ pub struct SaneScanner {
     config_dir: Option<PathBuf>,
     /// A page on a flatbed takes seconds; a backend silent for this long is stuck.
     timeout: Duration,
+    /// Its sources, modes and resolutions, read once it has answered.
+    options: OnceCell<Options>,
 }
 
 impl SaneScanner {
     pub fn new(device: &str, config_dir: Option<PathBuf>, timeout: Duration) -> SaneScanner {
-        SaneScanner { device: device.to_owned(), config_dir, timeout }
+        SaneScanner { device: device.to_owned(), config_dir, timeout, options: OnceCell::new() }
     }
 
-    fn command(&self) -> Command {
-        let mut c = Command::new("scanimage");
+    fn command(&self) -> std::process::Command {
+        let mut c = std::process::Command::new("scanimage");
         if let Some(dir) = &self.config_dir {
             c.env("SANE_CONFIG_DIR", dir);
         }
@@ -62,9 +88,53 @@ impl SaneScanner {
     async fn listed(&self) -> Result<bool, ScanError> {
         let mut c = self.command();
         c.arg("-L");
-        let out = run(c, LIST_TIMEOUT).await?;
+        let out = run(c, LIST_TIMEOUT, || {}).await?;
         let wanted = format!("`{}'", self.device);
         Ok(String::from_utf8_lossy(&out.stdout).lines().any(|l| l.contains(&wanted)))
+    }
+
+    async fn options(&self) -> Result<&Options, ScanError> {
+        self.options
+            .get_or_try_init(|| async {
+                let mut c = self.command();
+                c.args(["-d", &self.device, "-A"]);
+                let out = run(c, LIST_TIMEOUT, || {}).await?;
+                if !out.status.success() {
+                    return Err(error_of(out.status.code(), &String::from_utf8_lossy(&out.stderr), &self.device));
+                }
+                Ok(read_options(&String::from_utf8_lossy(&out.stdout)))
+            })
+            .await
+    }
+
+    /// One run of `scanimage` from `source`, `count` pages at most.
+    async fn run_scan(
+        &self,
+        request: &ScanRequest,
+        options: &Options,
+        source: Option<&str>,
+        count: u32,
+        landed: &mpsc::UnboundedSender<u32>,
+    ) -> Result<(), ScanError> {
+        let mut c = self.command();
+        c.args(["-d", &self.device]);
+        c.args(options.arguments(request.preset, source));
+        c.arg("--format=jpeg").arg(format!("--batch={}", request.folder.join("%d.jpg").display()));
+        c.arg(format!("--batch-count={}", count.max(1)));
+        // scanimage writes page n+1 only once page n is complete: that is the progress.
+        let mut told = 0;
+        let (folder, landed) = (request.folder.clone(), landed.clone());
+        let on_poll = move || {
+            while folder.join(format!("{}.jpg", told + 2)).exists() {
+                told += 1;
+                let _ = landed.send(told);
+            }
+        };
+        let output = run(c, self.timeout, on_poll).await?;
+        if output.status.success() {
+            return Ok(());
+        }
+        Err(error_of(output.status.code(), &String::from_utf8_lossy(&output.stderr), &self.device))
     }
 }
 
@@ -83,71 +153,31 @@ impl Scanner for SaneScanner {
         })
     }
 
-    fn scan(&self, out: PathBuf) -> Fut<'_, Result<(), ScanError>> {
+    fn scan(&self, request: ScanRequest, landed: mpsc::UnboundedSender<u32>) -> Fut<'_, Result<(), ScanError>> {
         Box::pin(async move {
-            let mut c = self.command();
-            // Colour at 150 dpi: enough for any form or payslip, small enough to send.
-            c.args(["-d", &self.device, "--mode", "Color", "--resolution", "150", "--format=jpeg", "-o"]).arg(&out);
-            let output = match run(c, self.timeout).await {
-                Ok(output) => output,
-                Err(e) => {
-                    // Nothing half-written is kept.
-                    let _ = tokio::fs::remove_file(&out).await;
-                    return Err(e);
+            let options = self.options().await?;
+            let feeder = options.feeder().filter(|_| request.feeder && request.preset == ScanPreset::Document);
+            if let Some(feeder) = feeder {
+                match self.run_scan(&request, options, Some(feeder), request.max_pages, &landed).await {
+                    // An empty feeder: the paper is on the glass.
+                    Err(ScanError::Problem { code: "no_docs" }) if complete_pages(&request.folder).is_empty() => {}
+                    other => return other,
                 }
-            };
-            if output.status.success() && is_jpeg(&out).await {
-                return Ok(());
             }
-            let _ = tokio::fs::remove_file(&out).await;
-            let stderr = String::from_utf8_lossy(&output.stderr);
-            Err(error_of(output.status.code(), &stderr, &self.device))
+            self.run_scan(&request, options, options.flatbed(), 1, &landed).await
         })
     }
 }
 
-/// Runs `command` to its end on a blocking thread, killing it after `limit`. Plain std
-/// processes, waited for by polling: no dependence on a runtime's SIGCHLD handling, which
-/// left a finished `scanimage` unnoticed now and then when several runtimes share the
-/// process (the tests).
-async fn run(mut command: Command, limit: Duration) -> Result<Output, ScanError> {
-    command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
-    tokio::task::spawn_blocking(move || {
-        let mut child = command.spawn().map_err(|e| ScanError::Run(e.to_string()))?;
-        // Drained on their own threads so a chatty child never blocks on a full pipe.
-        let drain = |pipe: Option<Box<dyn std::io::Read + Send>>| {
-            std::thread::spawn(move || {
-                let mut bytes = Vec::new();
-                if let Some(mut p) = pipe {
-                    let _ = p.read_to_end(&mut bytes);
-                }
-                bytes
-            })
-        };
-        let stdout = drain(child.stdout.take().map(|p| Box::new(p) as _));
-        let stderr = drain(child.stderr.take().map(|p| Box::new(p) as _));
-        let started = Instant::now();
-        let status = loop {
-            match child.try_wait().map_err(|e| ScanError::Run(e.to_string()))? {
-                Some(status) => break status,
-                None if started.elapsed() > limit => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    return Err(ScanError::Timeout(limit));
-                }
-                None => std::thread::sleep(Duration::from_millis(10)),
-            }
-        };
-        let stdout = stdout.join().unwrap_or_default();
-        let stderr = stderr.join().unwrap_or_default();
-        Ok(Output { status, stdout, stderr })
-    })
-    .await
-    .map_err(|e| ScanError::Run(e.to_string()))?
+/// The pages of a staging folder that were written to their end, in order: `1.jpg`,
+/// `2.jpg`… up to the first one missing or cut short.
+pub fn complete_pages(folder: &Path) -> Vec<PathBuf> {
+    (1..).map(|n| folder.join(format!("{n}.jpg"))).take_while(|p| is_complete_jpeg(p)).collect()
 }
 
-async fn is_jpeg(path: &Path) -> bool {
-    tokio::fs::read(path).await.is_ok_and(|b| b.starts_with(&[0xFF, 0xD8, 0xFF]))
+/// A JPEG with its end marker: a page cut short by a jam or a kill has none.
+pub fn is_complete_jpeg(path: &Path) -> bool {
+    std::fs::read(path).is_ok_and(|b| b.starts_with(&[0xFF, 0xD8, 0xFF]) && b.ends_with(&[0xFF, 0xD9]))
 }
 
 /// scanimage exits with the SANE status that stopped it.
@@ -166,20 +196,27 @@ fn error_of(code: Option<i32>, stderr: &str, device: &str) -> ScanError {
     ScanError::Problem { code }
 }
 
-/// Always ready; each scan is a blank page.
+/// Always ready, glass only; each page is blank, at the preset's size and resolution.
 #[derive(Default)]
 pub struct SimulatedScanner;
 
-/// A blank A4 page at 150 dpi with a grey frame, as a JPEG: what the simulated scanner
-/// "sees".
-fn blank_page() -> Result<Vec<u8>, String> {
-    let (w, h) = (1240u32, 1754u32);
+/// A blank page with a grey frame as a JPEG that says its resolution, as a scanner would:
+/// A4 at 150 dpi, or an identity card's area at 300 dpi.
+fn blank_page(preset: ScanPreset) -> Result<Vec<u8>, String> {
+    let (w, h, dpi) = match preset {
+        ScanPreset::Document => (1240u32, 1754u32, 150u16),
+        ScanPreset::Photo => (1800, 1200, 300),
+        ScanPreset::IdCard => (1063, 709, 300),
+    };
+    let edge = w / 30;
     let page = image::RgbImage::from_fn(w, h, |x, y| {
-        let edge = x < 40 || y < 40 || x >= w - 40 || y >= h - 40;
-        if edge { image::Rgb([200, 200, 200]) } else { image::Rgb([255, 255, 255]) }
+        let on_edge = x < edge || y < edge || x >= w - edge || y >= h - edge;
+        if on_edge { image::Rgb([200, 200, 200]) } else { image::Rgb([255, 255, 255]) }
     });
     let mut out = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80).encode_image(&page).map_err(|e| e.to_string())?;
+    let mut encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80);
+    encoder.set_pixel_density(image::codecs::jpeg::PixelDensity::dpi(dpi));
+    encoder.encode_image(&page).map_err(|e| e.to_string())?;
     Ok(out)
 }
 
@@ -190,10 +227,16 @@ impl Scanner for SimulatedScanner {
         })
     }
 
-    fn scan(&self, out: PathBuf) -> Fut<'_, Result<(), ScanError>> {
+    fn scan(&self, request: ScanRequest, landed: mpsc::UnboundedSender<u32>) -> Fut<'_, Result<(), ScanError>> {
         Box::pin(async move {
-            let page = tokio::task::spawn_blocking(blank_page).await.map_err(|e| ScanError::Run(e.to_string()))?;
-            tokio::fs::write(&out, page.map_err(ScanError::Run)?).await.map_err(|e| ScanError::Run(e.to_string()))
+            let preset = request.preset;
+            let page = tokio::task::spawn_blocking(move || blank_page(preset))
+                .await
+                .map_err(|e| ScanError::Run(e.to_string()))?;
+            let out = request.folder.join("1.jpg");
+            tokio::fs::write(&out, page.map_err(ScanError::Run)?).await.map_err(|e| ScanError::Run(e.to_string()))?;
+            let _ = landed.send(1);
+            Ok(())
         })
     }
 }
@@ -215,5 +258,17 @@ mod tests {
             ScanError::Missing { device: "nosuch:0".into() }
         );
         assert_eq!(error_of(None, "", "d"), ScanError::Problem { code: "io_error" }, "killed by a signal");
+    }
+
+    #[test]
+    fn only_pages_written_to_their_end_count() {
+        let dir = tempfile::tempdir().unwrap();
+        let page = blank_page(ScanPreset::IdCard).unwrap();
+        std::fs::write(dir.path().join("1.jpg"), &page).unwrap();
+        std::fs::write(dir.path().join("2.jpg"), &page).unwrap();
+        std::fs::write(dir.path().join("3.jpg"), &page[..page.len() / 2]).unwrap();
+        std::fs::write(dir.path().join("4.jpg"), &page).unwrap();
+        let pages = complete_pages(dir.path());
+        assert_eq!(pages, [dir.path().join("1.jpg"), dir.path().join("2.jpg")], "page 3 was cut short by a jam");
     }
 }

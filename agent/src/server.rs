@@ -109,16 +109,13 @@ async fn serve(stream: UnixStream, conn: ConnId, agent: &Agent) {
     // Subscribed only once greeted: a client hears of nothing before its `welcome`.
     let mut events: Option<broadcast::Receiver<AgentMessage>> = None;
     let mut greeted = false;
+    // The request being handled. Requests are answered one at a time, in order, but
+    // events keep flowing meanwhile: a scan's pages are announced as they land.
+    let mut handling: Option<std::pin::Pin<Box<dyn std::future::Future<Output = AgentMessage> + Send + '_>>> = None;
     loop {
         let reply = tokio::select! {
-            frame = frames.recv() => match frame {
-                None | Some(Err(FrameError::Closed)) => break,
-                Some(Ok(body)) => on_frame(&body, &mut greeted, conn, agent).await,
-                Some(Err(e)) => {
-                    tracing::warn!(conn, cause = %e, "refused a frame");
-                    Reply { msg: Some(error(None, e.code(), &e.to_string())), close: e.is_fatal() }
-                }
-            },
+            biased;
+            // Events first: those a request pushed go out before its reply.
             event = next_event(&mut events), if greeted => match event {
                 Ok(msg) => Reply { msg: Some(msg), close: false },
                 Err(broadcast::error::RecvError::Lagged(n)) => {
@@ -126,6 +123,30 @@ async fn serve(stream: UnixStream, conn: ConnId, agent: &Agent) {
                     Reply { msg: None, close: false }
                 }
                 Err(broadcast::error::RecvError::Closed) => break,
+            },
+            msg = async { handling.as_mut().expect("guarded").await }, if handling.is_some() => {
+                handling = None;
+                // Events the request pushed in its last moments still go before its reply.
+                while let Some(event) = events.as_mut().and_then(|rx| rx.try_recv().ok()) {
+                    if write_frame(&mut writer, &event).await.is_err() {
+                        break;
+                    }
+                }
+                Reply { msg: Some(msg), close: false }
+            }
+            frame = frames.recv(), if handling.is_none() => match frame {
+                None | Some(Err(FrameError::Closed)) => break,
+                Some(Ok(body)) => match on_frame(&body, &mut greeted, conn, agent) {
+                    Ok(reply) => reply,
+                    Err(msg) => {
+                        handling = Some(Box::pin(agent.handle(conn, msg)));
+                        continue;
+                    }
+                },
+                Some(Err(e)) => {
+                    tracing::warn!(conn, cause = %e, "refused a frame");
+                    Reply { msg: Some(error(None, e.code(), &e.to_string())), close: e.is_fatal() }
+                }
             },
         };
         // Subscribed before the welcome is written, so no event can fall between them.
@@ -159,17 +180,19 @@ struct Reply {
     close: bool,
 }
 
-async fn on_frame(body: &[u8], greeted: &mut bool, conn: ConnId, agent: &Agent) -> Reply {
+/// The reply to a frame that needs no work (a greeting, a refusal), or `Err` with the
+/// request for the agent to handle.
+fn on_frame(body: &[u8], greeted: &mut bool, conn: ConnId, agent: &Agent) -> Result<Reply, ClientMessage> {
     let msg = match decode_body::<ClientMessage>(body, ClientMessage::TYPES) {
         Ok(msg) => msg,
         Err(e) => {
             // Never log the body: it could hold anything.
             tracing::warn!(conn, code = ?e.code(), "refused a request");
             let id = request_id(body);
-            return Reply { msg: Some(error(id, e.code(), &e.to_string())), close: false };
+            return Ok(Reply { msg: Some(error(id, e.code(), &e.to_string())), close: false });
         }
     };
-    match (&msg, *greeted) {
+    Ok(match (&msg, *greeted) {
         (ClientMessage::Hello { protocol, .. }, false) if *protocol == PROTOCOL_VERSION => {
             *greeted = true;
             let welcome = AgentMessage::Welcome {
@@ -185,8 +208,8 @@ async fn on_frame(body: &[u8], greeted: &mut bool, conn: ConnId, agent: &Agent) 
             Reply { msg: Some(error(None, ErrorCode::VersionMismatch, &text)), close: true }
         }
         (_, false) => Reply { msg: Some(error(msg.id(), ErrorCode::HelloRequired, "send hello first")), close: false },
-        (_, true) => Reply { msg: Some(agent.handle(conn, msg).await), close: false },
-    }
+        (_, true) => return Err(msg),
+    })
 }
 
 /// The id of a request that failed to decode, when it has a readable one, so the client

@@ -168,9 +168,9 @@ impl Agent {
                 Ok(AgentMessage::Ack { id })
             }
             ClientMessage::MediatorUnlock { id, pin } => self.mediator_unlock(id, pin).await,
-            ClientMessage::Print { id, file, copies } => self.print(id, file, copies).await,
-            ClientMessage::Scan { id } => self.scan(id).await,
-            ClientMessage::PrintScans { id, copies } => self.print_scans(id, copies).await,
+            ClientMessage::Print { id, file, copies } => self.print(id, file, copies, false).await,
+            ClientMessage::Scan { id, preset, redo } => self.scan(id, preset, redo).await,
+            ClientMessage::PrintScans { id, copies, mono } => self.print_scans(id, copies, mono).await,
         };
         result.unwrap_or_else(|(code, message)| {
             // A device problem's message is its code, which the kiosk needs as data.

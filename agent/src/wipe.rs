@@ -59,6 +59,8 @@ fn count(dir: &Path, kind: Option<&str>, receipt: &mut WipeReceipt) -> Result<()
         }
         receipt.bytes += if meta.is_file() { meta.len() } else { 0 };
         match kind {
+            // A page's preview is part of the page, not a scan of its own.
+            Some(SCANS) if entry.file_name().to_string_lossy().ends_with(".thumb.jpg") => {}
             Some(SCANS) => receipt.scans += 1,
             Some(PRINTS) => receipt.print_jobs += 1,
             Some(IMPORTS) => receipt.imported_files += 1,

@@ -1,6 +1,8 @@
 //! Device benchmarks, on the real components the tests use:
-//! - 10 pages scanned from SANE's `test` backend through the agent, then put into one PDF
-//!   for printing: the time beyond what `scanimage` itself takes for the same pages;
+//! - 10 pages scanned from the document feeder of SANE's `test` backend through the agent
+//!   (one `scan` request: each page moved into the session with its preview, and announced),
+//!   then put into one PDF for printing: the time beyond what `scanimage` itself takes for
+//!   the same pages;
 //! - a 10-page PDF sent to `ippeveprinter`: from the `print` request to `print_queued`.
 //!
 //!   cargo build --release --workspace && target/release/bench-devices [ROUNDS]
@@ -9,7 +11,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use guichet_protocol::client::Client;
-use guichet_protocol::{AgentMessage, ClientMessage, EndReason};
+use guichet_protocol::{AgentMessage, ClientMessage, EndReason, ScanPreset};
 use guichet_tests::{TestAgent, TestPrinter};
 
 fn main() -> anyhow::Result<()> {
@@ -27,19 +29,20 @@ fn main() -> anyhow::Result<()> {
     });
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
 
-    // The scanner's own time: scanimage alone, 10 pages, same options.
+    // The scanner's own time: scanimage alone, the feeder's 10 pages, same options.
     let mut own = Vec::new();
     for _ in 0..rounds {
         let out = tempfile::tempdir()?;
         let t0 = Instant::now();
-        for n in 0..10 {
-            let status = std::process::Command::new("scanimage")
-                .env("SANE_CONFIG_DIR", sane.path())
-                .args(["-d", "test:0", "--mode", "Color", "--resolution", "150", "--format=jpeg", "-o"])
-                .arg(out.path().join(format!("{n}.jpg")))
-                .status()?;
-            anyhow::ensure!(status.success(), "scanimage failed");
-        }
+        let status = std::process::Command::new("scanimage")
+            .env("SANE_CONFIG_DIR", sane.path())
+            .args(["-d", "test:0", "--source", "Automatic Document Feeder", "--mode", "Color"])
+            .args(["--resolution", "150", "--format=jpeg", "--batch-count=10"])
+            .arg(format!("--batch={}", out.path().join("%d.jpg").display()))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()?;
+        anyhow::ensure!(status.success(), "scanimage failed");
         own.push(t0.elapsed());
     }
 
@@ -58,10 +61,8 @@ fn main() -> anyhow::Result<()> {
                 anyhow::bail!("no session")
             };
             let t0 = Instant::now();
-            for _ in 0..10 {
-                let reply = ask(&mut c, &|id| ClientMessage::Scan { id }).await?;
-                anyhow::ensure!(matches!(reply, AgentMessage::Scanned { .. }), "{reply:?}");
-            }
+            let reply = ask(&mut c, &|id| ClientMessage::Scan { id, preset: ScanPreset::Document, redo: None }).await?;
+            anyhow::ensure!(matches!(reply, AgentMessage::Scanned { pages: 10, .. }), "{reply:?}");
             through_agent.push(t0.elapsed());
             // The PDF the photocopy prints, made as the agent makes it.
             let folder = Path::new(&folder).to_owned();

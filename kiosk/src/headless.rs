@@ -332,7 +332,7 @@ fn simulated_reply(command: Command) -> AgentMessage {
         Command::CallMediator => AgentMessage::Ack { id: 2 },
         Command::MediatorUnlock(_) => AgentMessage::MediatorGranted { id: 3 },
         Command::PrintScans => AgentMessage::PrintQueued { id: 6, job: 1, pages: 1, pages_left: 19 },
-        Command::Scan => AgentMessage::Scanned { id: 5, file: "scans/page-1.jpg".into(), pages: 1 },
+        Command::Scan => AgentMessage::Scanned { id: 5, file: "scans/page-1.jpg".into(), pages: 1, added: vec![] },
         // Nothing is drawn or printed without an agent: the walk shows a printer problem.
         Command::PrintSummary { .. } => AgentMessage::Error {
             id: Some(4),

@@ -161,8 +161,8 @@ async fn serve(
                     Command::EndSession(reason) => ClientMessage::EndSession { id, reason },
                     Command::CallMediator => ClientMessage::CallMediator { id },
                     Command::MediatorUnlock(pin) => ClientMessage::MediatorUnlock { id, pin },
-                    Command::Scan => ClientMessage::Scan { id },
-                    Command::PrintScans => ClientMessage::PrintScans { id, copies: 1 },
+                    Command::Scan => ClientMessage::Scan { id, preset: Default::default(), redo: None },
+                    Command::PrintScans => ClientMessage::PrintScans { id, copies: 1, mono: false },
                     Command::PrintSummary { renderer, folder, sheet } => {
                         let out = folder.join(crate::summary::SHEET_FILE);
                         let drawn = tokio::task::spawn_blocking(move || {

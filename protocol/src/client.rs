@@ -95,6 +95,10 @@ pub fn reply_id(msg: &AgentMessage) -> Option<u64> {
         | AgentMessage::PrintQueued { id, .. }
         | AgentMessage::Scanned { id, .. } => Some(*id),
         AgentMessage::Error { id, .. } => *id,
-        AgentMessage::Welcome { .. } | AgentMessage::SessionWiped { .. } | AgentMessage::PrintJob { .. } => None,
+        // `scan_page` carries its request's id but is an event: the reply comes after it.
+        AgentMessage::Welcome { .. }
+        | AgentMessage::SessionWiped { .. }
+        | AgentMessage::PrintJob { .. }
+        | AgentMessage::ScanPage { .. } => None,
     }
 }

@@ -47,15 +47,34 @@ pub enum ClientMessage {
     /// printer's state code, `media_empty`…), `printer_unreachable`. Then `print_job`
     /// events follow the job until it is finished.
     Print { id: RequestId, file: String, copies: u32 },
-    /// Scan one page into the open session's `scans/` folder. Replies: `scanned`, or
-    /// `error` with `not_allowed_in_state` (no session), `scanner_missing` (not there, or
-    /// cannot be opened), `scanner_problem` (`detail`: `jammed`, `no_docs`, `cover_open`,
-    /// `busy`, `io_error`, `timeout`).
-    Scan { id: RequestId },
+    /// Scan into the open session's `scans/` folder with a `preset`. A `document` goes
+    /// through the document feeder when the scanner has one with paper in it (every page
+    /// of the pile), else from the glass; a `photo` and an `id_card` (one side per
+    /// request) always from the glass. `redo: n` scans page `n` again from the glass and
+    /// replaces it only once the new one is good. Each page is pushed as a `scan_page`
+    /// event as it lands. Replies: `scanned`, or `error` with `not_allowed_in_state` (no
+    /// session), `bad_request` (`redo` names no page), `page_limit` (the visit's scans are
+    /// at the limit), `scanner_missing` (not there, or cannot be opened),
+    /// `scanner_problem` (`detail`: `jammed`, `no_docs`, `cover_open`, `busy`,
+    /// `io_error`, `timeout`). Pages that landed before a problem are kept.
+    Scan {
+        id: RequestId,
+        #[serde(default)]
+        preset: ScanPreset,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        redo: Option<u32>,
+    },
     /// Print every page scanned in this session, in order, as one document (a photocopy):
-    /// the agent puts them into `prints/copies.pdf` and prints that, as `print` would.
-    /// Replies as `print`; `bad_document` when no page was scanned.
-    PrintScans { id: RequestId, copies: u32 },
+    /// the agent puts them into `prints/copies.pdf`, each page at its real size and as
+    /// many as fit on a sheet (both sides of an identity card on one), and prints that as
+    /// `print` would, in black and white when `mono`. Replies as `print`; `bad_document`
+    /// when no page was scanned.
+    PrintScans {
+        id: RequestId,
+        copies: u32,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        mono: bool,
+    },
 }
 
 impl ClientMessage {
@@ -86,7 +105,7 @@ impl ClientMessage {
             | ClientMessage::CallMediator { id }
             | ClientMessage::MediatorUnlock { id, .. }
             | ClientMessage::Print { id, .. }
-            | ClientMessage::Scan { id }
+            | ClientMessage::Scan { id, .. }
             | ClientMessage::PrintScans { id, .. } => Some(*id),
         }
     }
@@ -130,9 +149,19 @@ pub enum AgentMessage {
     /// Reply to `print`: the printer took the job. `pages` counts copies too;
     /// `pages_left` is what the session may still print.
     PrintQueued { id: RequestId, job: u32, pages: u32, pages_left: u32 },
-    /// Reply to `scan`: the page is `file` (inside the session folder, readable by the
-    /// kiosk), and the session now holds `pages` scanned pages.
-    Scanned { id: RequestId, file: String, pages: u32 },
+    /// Reply to `scan`: the last page scanned is `file` (inside the session folder,
+    /// readable by the kiosk), `added` lists every page this request wrote (several from
+    /// the feeder; the replaced one for a `redo`), and the session now holds `pages`
+    /// scanned pages.
+    Scanned {
+        id: RequestId,
+        file: String,
+        pages: u32,
+        #[serde(default)]
+        added: Vec<ScannedPage>,
+    },
+    /// Event, during a `scan`: one page has landed (the feeder sends several).
+    ScanPage { id: RequestId, page: ScannedPage },
     /// Event: a print job moved on. `reason`, when the printer gave one, is a state code
     /// such as `media_jam`.
     PrintJob {
@@ -157,6 +186,7 @@ impl AgentMessage {
         "print_queued",
         "print_job",
         "scanned",
+        "scan_page",
     ];
 }
 
@@ -315,6 +345,30 @@ pub struct Supply {
     #[serde(default)]
     pub color: String,
     pub level: i32,
+}
+
+/// What is being scanned, in the words the kiosk offers: each sets the resolution, the
+/// area and where the paper goes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScanPreset {
+    /// A paper document: 150 dpi colour, the feeder when it holds paper.
+    #[default]
+    Document,
+    /// A photo: 300 dpi colour, from the glass.
+    Photo,
+    /// One side of an identity card in the glass's corner: 300 dpi colour, a card-sized
+    /// area, so it prints at its real size.
+    IdCard,
+}
+
+/// One scanned page: its number in the visit (`page-3.jpg` is 3), the page and a small
+/// picture of it for the kiosk's preview, both inside the session folder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScannedPage {
+    pub number: u32,
+    pub file: String,
+    pub thumb: String,
 }
 
 /// Where a print job is.

@@ -17,6 +17,10 @@ fn receipt() -> WipeReceipt {
     }
 }
 
+fn page(number: u32) -> ScannedPage {
+    ScannedPage { number, file: format!("scans/page-{number}.jpg"), thumb: format!("scans/page-{number}.thumb.jpg") }
+}
+
 fn client_samples() -> Vec<(&'static str, ClientMessage)> {
     vec![
         ("hello", ClientMessage::Hello { protocol: 1, client: "kiosk".into() }),
@@ -28,8 +32,8 @@ fn client_samples() -> Vec<(&'static str, ClientMessage)> {
         ("call_mediator", ClientMessage::CallMediator { id: 6 }),
         ("mediator_unlock", ClientMessage::MediatorUnlock { id: 7, pin: "482913".into() }),
         ("print", ClientMessage::Print { id: 8, file: "prints/summary.jpg".into(), copies: 1 }),
-        ("scan", ClientMessage::Scan { id: 9 }),
-        ("print_scans", ClientMessage::PrintScans { id: 10, copies: 2 }),
+        ("scan", ClientMessage::Scan { id: 9, preset: ScanPreset::IdCard, redo: Some(2) }),
+        ("print_scans", ClientMessage::PrintScans { id: 10, copies: 2, mono: true }),
     ]
 }
 
@@ -108,7 +112,8 @@ fn agent_samples() -> Vec<(&'static str, AgentMessage)> {
         ),
         ("mediator_granted", AgentMessage::MediatorGranted { id: 7 }),
         ("session_wiped", AgentMessage::SessionWiped { session, reason: EndReason::Completed, receipt: receipt() }),
-        ("scanned", AgentMessage::Scanned { id: 9, file: "scans/page-2.jpg".into(), pages: 2 }),
+        ("scanned", AgentMessage::Scanned { id: 9, file: "scans/page-2.jpg".into(), pages: 2, added: vec![page(2)] }),
+        ("scan_page", AgentMessage::ScanPage { id: 9, page: page(2) }),
         ("print_queued", AgentMessage::PrintQueued { id: 8, job: 41, pages: 2, pages_left: 18 }),
         ("print_job", AgentMessage::PrintJob { job: 41, state: JobState::Aborted, reason: Some("media_jam".into()) }),
     ]

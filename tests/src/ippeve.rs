@@ -23,6 +23,11 @@ pub struct TestPrinter {
 
 impl TestPrinter {
     pub fn start() -> TestPrinter {
+        TestPrinter::start_taking("application/pdf,image/jpeg")
+    }
+
+    /// A printer that takes only `formats` (comma-separated MIME types).
+    pub fn start_taking(formats: &str) -> TestPrinter {
         let dir = tempfile::tempdir().unwrap();
         let spool = dir.path().join("spool");
         std::fs::create_dir(&spool).unwrap();
@@ -59,7 +64,7 @@ impl TestPrinter {
             .arg(&spool)
             .arg("-c")
             .arg(&hook)
-            .args(["-f", "application/pdf,image/jpeg", "TestPrinter"])
+            .args(["-f", formats, "TestPrinter"])
             .env("DBUS_SYSTEM_BUS_ADDRESS", format!("unix:path={}", bus.display()))
             .stdout(Stdio::null())
             .stderr(Stdio::piped())

@@ -9,6 +9,7 @@ use guichet_agent::{Config, Devices, Setup, server, store::Store};
 use guichet_protocol::{AgentMessage, decode_body, read_frame};
 use tokio::net::UnixStream;
 
+pub mod escl;
 pub mod ippeve;
 pub use ippeve::TestPrinter;
 
@@ -37,6 +38,14 @@ pub fn sane_test_backend(dir: &Path, read_status: &str, extra: &str) {
     std::fs::write(dir.join("dll.conf"), "test\n").expect("dll.conf");
     let conf = format!("number_of_devices 1\nmode Color\nresolution 150\nread-status-code \"{read_status}\"\n{extra}");
     std::fs::write(dir.join("test.conf"), conf).expect("test.conf");
+}
+
+/// Points `config` at SANE's `test` backend configured in `sane` (see `sane_test_backend`),
+/// with a short time limit: the backend may hang cancelling a failed scan.
+pub fn use_test_scanner(config: &mut Config, sane: &Path) {
+    config.devices.scanner = "test:0".into();
+    config.devices.sane_config_dir = Some(sane.to_owned());
+    config.devices.scan_timeout_s = 5;
 }
 
 /// This process's uid (the owner of /proc/self).

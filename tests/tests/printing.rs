@@ -205,3 +205,49 @@ fn a_wiped_sessions_job_is_cancelled_at_the_printer() {
         assert!(now.0 == JobState::Canceled || stopping, "the next person must not get this page: {now:?}");
     });
 }
+
+/// A photocopy of both sides of an identity card, for a printer that takes only PDF: the
+/// two sides come out on one sheet, and a PNG the printer cannot take is sent as a PDF.
+#[test]
+fn a_card_photocopy_fits_one_sheet_and_pictures_are_converted() {
+    let printer = TestPrinter::start_taking("application/pdf");
+    let sane = tempfile::tempdir().unwrap();
+    guichet_tests::sane_test_backend(sane.path(), "Default", "");
+    let (uri, sane_dir) = (printer.uri(), sane.path().to_owned());
+    let agent = TestAgent::start(move |c| {
+        c.devices.printer = uri;
+        guichet_tests::use_test_scanner(c, &sane_dir);
+    });
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let mut k = Kiosk::open(&agent).await;
+        for _ in 0..2 {
+            let reply =
+                k.ask(|id| ClientMessage::Scan { id, preset: guichet_protocol::ScanPreset::IdCard, redo: None }).await;
+            assert!(matches!(reply, AgentMessage::Scanned { .. }), "{reply:?}");
+        }
+        let reply = k.ask(|id| ClientMessage::PrintScans { id, copies: 1, mono: true }).await;
+        let AgentMessage::PrintQueued { job, pages: 1, .. } = reply else { panic!("{reply:?}") };
+        assert_eq!(k.follow(job).await.0, JobState::Completed);
+        let copies = lopdf::Document::load(k.folder.join("prints/copies.pdf")).unwrap();
+        assert_eq!(copies.get_pages().len(), 1, "both sides on one sheet");
+        assert_eq!(guichet_tests::ippeve::same_bytes(&printer.spooled(), &k.folder.join("prints/copies.pdf")), 1);
+
+        // A PNG, which this printer does not take, goes as a PDF that poppler can draw.
+        let png = image::RgbImage::from_pixel(300, 200, image::Rgb([20, 90, 160]));
+        png.save(k.folder.join("prints/picture.png")).unwrap();
+        let reply = k.print("prints/picture.png", 1).await;
+        let AgentMessage::PrintQueued { job, .. } = reply else { panic!("{reply:?}") };
+        assert_eq!(k.follow(job).await.0, JobState::Completed);
+        let converted = k.folder.join("prints/converted.pdf");
+        assert!(std::fs::read(&converted).unwrap().starts_with(b"%PDF-"));
+        assert_eq!(guichet_tests::ippeve::same_bytes(&printer.spooled(), &converted), 1, "the PDF is what was printed");
+        let drawn = std::process::Command::new("pdftoppm")
+            .args(["-r", "20", "-png"])
+            .arg(&converted)
+            .arg(k.folder.join("check"))
+            .status()
+            .unwrap();
+        assert!(drawn.success(), "pdftoppm renders the converted page");
+    });
+}

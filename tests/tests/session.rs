@@ -69,10 +69,11 @@ fn session_folder_is_wiped_with_a_true_receipt() {
     fill(&folder);
 
     link.send(Command::EndSession(EndReason::Completed));
-    assert!(matches!(next_agent_msg(&rx), AgentMessage::Ack { .. }));
+    // What a request caused is told before its reply.
     let AgentMessage::SessionWiped { receipt, reason, .. } = next_agent_msg(&rx) else {
         panic!("expected session_wiped");
     };
+    assert!(matches!(next_agent_msg(&rx), AgentMessage::Ack { .. }));
     assert_eq!(reason, EndReason::Completed);
     assert_eq!(
         receipt,
@@ -102,8 +103,8 @@ fn a_second_session_is_refused_while_one_is_open() {
         other => panic!("expected a refusal, got {other:?}"),
     }
     link.send(Command::EndSession(EndReason::Abandoned));
-    assert!(matches!(next_agent_msg(&rx), AgentMessage::Ack { .. }));
     assert!(matches!(next_agent_msg(&rx), AgentMessage::SessionWiped { .. }));
+    assert!(matches!(next_agent_msg(&rx), AgentMessage::Ack { .. }));
     // Ending again, with nothing open, is refused too, and nothing panics.
     link.send(Command::EndSession(EndReason::Completed));
     assert!(matches!(next_agent_msg(&rx), AgentMessage::Error { code: ErrorCode::NotAllowedInState, .. }));

@@ -74,8 +74,7 @@ fn a_photocopy_prints_every_scanned_page() {
     let (uri, sane_dir) = (printer.uri(), sane.path().to_owned());
     let agent = TestAgent::start(move |c| {
         c.devices.printer = uri;
-        c.devices.scanner = "test:0".into();
-        c.devices.sane_config_dir = Some(sane_dir);
+        guichet_tests::use_test_scanner(c, &sane_dir);
     });
     let mut w = Walk::start(agent.socket());
     w.open_visit("Français");

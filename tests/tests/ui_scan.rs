@@ -23,12 +23,7 @@ fn pages_are_scanned_counted_and_shown() {
     let sane = tempfile::tempdir().unwrap();
     sane_config(sane.path(), "Default");
     let sane_dir = sane.path().to_owned();
-    let agent = TestAgent::start(move |c| {
-        c.devices.scanner = "test:0".into();
-        c.devices.sane_config_dir = Some(sane_dir);
-        // SANE's test backend may hang cancelling a failed scan: the limit keeps it short.
-        c.devices.scan_timeout_s = 5;
-    });
+    let agent = TestAgent::start(move |c| guichet_tests::use_test_scanner(c, &sane_dir));
     let fixtures = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/procedures"));
     let (procedures, errors) = guichet_kiosk::content::load_dir(&fixtures);
     assert!(errors.is_empty(), "{errors:?}");
