@@ -59,6 +59,9 @@ pub struct Step {
     /// The answers of a `question` step.
     #[serde(default)]
     pub choices: Vec<Choice>,
+    /// What a `scan` step scans: `document` (the default), `photo` or `id_card`.
+    #[serde(default)]
+    pub preset: Option<guichet_protocol::ScanPreset>,
 }
 
 /// One answer to a question: a big button leading to a step.
@@ -300,6 +303,9 @@ pub fn parse(text: &str, file: &Path) -> Result<Procedure, ContentError> {
         }
         if step.url.is_some() && step.kind != StepKind::OfficialSite {
             return Err(err(in_step(i, "url"), &field("url"), "only official_site steps have a url".into()));
+        }
+        if step.preset.is_some() && step.kind != StepKind::Scan {
+            return Err(err(in_step(i, "preset"), &field("preset"), "only scan steps have a preset".into()));
         }
     }
     if proc.steps[last].kind != StepKind::Done {

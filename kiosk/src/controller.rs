@@ -10,8 +10,8 @@ use guichet_protocol::{AgentMessage, EndReason, ErrorCode, SiteInfo, WipeReceipt
 use crate::content::{Procedure, StepKind};
 use crate::i18n::{Catalog, Language};
 use crate::link::{Command, LinkEvent};
-use crate::printing::PrintState;
-use crate::scanning::ScanState;
+use crate::printing::{CopyChoice, PrintState};
+use crate::scanning::{ScanState, Scans};
 use crate::search::Keyboard;
 use crate::texts as t;
 
@@ -105,13 +105,12 @@ pub struct Controller {
     /// The open session's folder, where a summary to print is drawn.
     pub(crate) session_folder: Option<PathBuf>,
     pub(crate) print: PrintState,
-    pub(crate) scan: ScanState,
-    /// Pages scanned so far in this visit.
-    pub(crate) pages_scanned: u32,
+    /// The visit's scanned pages, and how scanning goes.
+    pub(crate) scans: Scans,
+    /// The photocopy's number of copies and colour.
+    pub(crate) copy: CopyChoice,
     /// The checklist's ticks on the step on screen.
     pub(crate) ticked: Vec<bool>,
-    /// The last page scanned on this step, shown to the person.
-    pub(crate) scan_preview: Option<PathBuf>,
     /// The kiosk's own program, which draws a summary sheet in a process of its own.
     pub(crate) renderer: PathBuf,
 }
@@ -155,9 +154,8 @@ impl Controller {
             site: None,
             session_folder: None,
             print: PrintState::Idle,
-            scan: ScanState::Idle,
-            scan_preview: None,
-            pages_scanned: 0,
+            scans: Scans::default(),
+            copy: CopyChoice::default(),
             ticked: Vec::new(),
             renderer: std::env::current_exe().unwrap_or_else(|_| PathBuf::from("kiosk")),
         }
@@ -201,9 +199,8 @@ impl Controller {
         if !matches!(self.print, PrintState::Sending | PrintState::Printing(_)) {
             self.print = PrintState::Idle;
         }
-        if self.scan != ScanState::Scanning {
-            self.scan = ScanState::Idle;
-            self.scan_preview = None;
+        if self.scans.state != ScanState::Scanning {
+            self.scans.state = ScanState::Idle;
         }
     }
 
@@ -220,7 +217,7 @@ impl Controller {
             procedure: self.procedure,
             step: self.step,
             print: self.print,
-            scan: self.scan,
+            scan: self.scans.state,
             overlay: if self.pin.is_some() {
                 Overlay::PinPad
             } else if self.mediator {
@@ -430,8 +427,7 @@ impl Controller {
                 self.close_overlays();
                 self.session_folder = None;
                 self.print = PrintState::Idle;
-                self.scan = ScanState::Idle;
-                self.scan_preview = None;
+                self.scans = Scans::default();
                 self.screen = Screen::OutOfService;
             }
             LinkEvent::Agent(msg) => self.on_agent(msg),
@@ -496,9 +492,8 @@ impl Controller {
         self.query.clear();
         self.session_folder = None;
         self.print = PrintState::Idle;
-        self.scan = ScanState::Idle;
-        self.scan_preview = None;
-        self.pages_scanned = 0;
+        self.scans = Scans::default();
+        self.copy = CopyChoice::default();
         self.close_overlays();
     }
 

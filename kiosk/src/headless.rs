@@ -7,7 +7,7 @@ use std::rc::Rc;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use guichet_protocol::{AgentMessage, EndReason, SessionId, WipeReceipt};
+use guichet_protocol::{AgentMessage, EndReason, ScannedPage, SessionId, WipeReceipt};
 use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType};
 use slint::platform::{Platform, WindowAdapter};
 use slint::{ComponentHandle, PhysicalSize, Rgb8Pixel, SharedPixelBuffer};
@@ -209,6 +209,11 @@ pub fn screenshot_walk(
                     pump(&ui, &mut feed, |c| c.scan_state() != ScanState::Scanning)?;
                     shot(lang, &mut n, &format!("{id}-step{}-scanned", step + 1))?;
                 }
+                // A print step after pages were scanned asks to confirm their number.
+                if ui.controller().view().step_kind == "print" && !ui.controller().scanned_pages().is_empty() {
+                    ui.act(Controller::step_action);
+                    shot(lang, &mut n, &format!("{id}-step{}-confirm", step + 1))?;
+                }
                 // The first procedure's summary is printed: with the agent, on its printer;
                 // without, the walk's answer is "no paper", to show that screen.
                 if index == 0
@@ -325,14 +330,33 @@ fn pump(ui: &KioskUi, feed: &mut Feed, done: impl Fn(&Controller) -> bool) -> Re
     Ok(())
 }
 
+/// A small picture of a page with lines of text, as the agent's preview would be, in the
+/// temporary folder.
+fn walk_page() -> Option<String> {
+    let path = std::env::temp_dir().join("guichet-walk-page.jpg");
+    if !path.exists() {
+        let page = image::RgbImage::from_fn(226, 320, |x, y| {
+            let line = y > 40 && y < 290 && y % 24 < 6 && x > 24 && x < 200;
+            if line { image::Rgb([90, 90, 90]) } else { image::Rgb([250, 250, 250]) }
+        });
+        page.save(&path).ok()?;
+    }
+    Some(path.to_string_lossy().into_owned())
+}
+
 /// What the agent would answer, with a receipt that shows every line of the end screen.
 fn simulated_reply(command: Command) -> AgentMessage {
     let session = SessionId("0000000000000000".into());
     match command {
         Command::CallMediator => AgentMessage::Ack { id: 2 },
         Command::MediatorUnlock(_) => AgentMessage::MediatorGranted { id: 3 },
-        Command::PrintScans => AgentMessage::PrintQueued { id: 6, job: 1, pages: 1, pages_left: 19 },
-        Command::Scan => AgentMessage::Scanned { id: 5, file: "scans/page-1.jpg".into(), pages: 1, added: vec![] },
+        Command::PrintScans { .. } => AgentMessage::PrintQueued { id: 6, job: 1, pages: 1, pages_left: 19 },
+        Command::Scan { .. } => {
+            // A page to show, drawn once where the walk can write.
+            let page =
+                ScannedPage { number: 1, file: "scans/page-1.jpg".into(), thumb: walk_page().unwrap_or_default() };
+            AgentMessage::Scanned { id: 5, file: page.file.clone(), pages: 1, added: vec![page] }
+        }
         // Nothing is drawn or printed without an agent: the walk shows a printer problem.
         Command::PrintSummary { .. } => AgentMessage::Error {
             id: Some(4),

@@ -26,10 +26,16 @@ pub enum Command {
         folder: PathBuf,
         sheet: Box<crate::summary::Sheet>,
     },
-    /// Scan one page into the session folder.
-    Scan,
+    /// Scan into the session folder: new pages, or page `redo` again.
+    Scan {
+        preset: guichet_protocol::ScanPreset,
+        redo: Option<u32>,
+    },
     /// Print every page scanned in this visit.
-    PrintScans,
+    PrintScans {
+        copies: u32,
+        mono: bool,
+    },
 }
 
 // Written by hand so that a PIN can never end up in a log line.
@@ -42,8 +48,8 @@ impl std::fmt::Debug for Command {
             Command::MediatorUnlock(_) => f.write_str("MediatorUnlock(…)"),
             // Nor what the person did.
             Command::PrintSummary { .. } => f.write_str("PrintSummary(…)"),
-            Command::Scan => f.write_str("Scan"),
-            Command::PrintScans => f.write_str("PrintScans"),
+            Command::Scan { preset, redo } => write!(f, "Scan({preset:?}, redo {redo:?})"),
+            Command::PrintScans { copies, mono } => write!(f, "PrintScans({copies}, mono {mono})"),
         }
     }
 }
@@ -161,8 +167,8 @@ async fn serve(
                     Command::EndSession(reason) => ClientMessage::EndSession { id, reason },
                     Command::CallMediator => ClientMessage::CallMediator { id },
                     Command::MediatorUnlock(pin) => ClientMessage::MediatorUnlock { id, pin },
-                    Command::Scan => ClientMessage::Scan { id, preset: Default::default(), redo: None },
-                    Command::PrintScans => ClientMessage::PrintScans { id, copies: 1, mono: false },
+                    Command::Scan { preset, redo } => ClientMessage::Scan { id, preset, redo },
+                    Command::PrintScans { copies, mono } => ClientMessage::PrintScans { id, copies, mono },
                     Command::PrintSummary { renderer, folder, sheet } => {
                         let out = folder.join(crate::summary::SHEET_FILE);
                         let drawn = tokio::task::spawn_blocking(move || {

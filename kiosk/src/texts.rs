@@ -107,6 +107,29 @@ pub const SUMMARY_NEXT: &str = "Et après :";
 pub const SUMMARY_ERASED: &str = "Rien n'est gardé sur la borne. Vos documents sont effacés à la fin.";
 pub const PRINT_PAGES: &str = "Imprimer les pages";
 pub const NO_PAGES: &str = "Vous n'avez pas encore scanné de page.";
+pub const SCAN_PAGE_N: &str = "Page {n}";
+pub const SCAN_REDO: &str = "Refaire";
+pub const SCAN_LANDING: &str = "Page {n} scannée. Attendez, s'il vous plaît.";
+pub const SCAN_PLACE_PAPER: &str = "Posez la feuille face écrite vers le bas, dans le coin marqué de la vitre. Ou mettez toutes vos feuilles dans le chargeur, au-dessus.";
+pub const SCAN_PLACE_CARD: &str = "Posez la carte face vers le bas, dans le coin marqué de la vitre.";
+pub const SCAN_TURN_CARD: &str = "Retournez la carte. Puis scannez l'autre côté.";
+pub const SCAN_REDONE: &str = "La page {n} est refaite.";
+pub const SCANNER_JAMMED: &str = "Le papier est coincé dans le scanner.";
+pub const SCANNER_COVER_OPEN: &str = "Le couvercle du scanner est ouvert. Fermez-le, puis réessayez.";
+pub const SCANNER_NO_PAPER: &str = "Le scanner ne trouve pas de feuille. Posez-la sur la vitre, puis réessayez.";
+pub const SCAN_LIMIT: &str = "Vous avez scanné toutes les pages possibles pour cette visite.";
+pub const PRINT_CONFIRM: &str = "Vous allez imprimer {n} pages. Touchez « Oui, imprimer ».";
+pub const PRINT_CONFIRM_ONE: &str = "Vous allez imprimer 1 page. Touchez « Oui, imprimer ».";
+pub const PRINT_YES: &str = "Oui, imprimer";
+pub const PRINT_SENDING: &str = "Impression en cours. Attendez, s'il vous plaît.";
+pub const PRINT_TAKE: &str =
+    "C'est imprimé. Prenez vos pages dans l'imprimante. Reprenez aussi vos feuilles sur le scanner.";
+pub const COPIES_ONE: &str = "1 copie";
+pub const COPIES_MANY: &str = "{n} copies";
+pub const COPY_LESS: &str = "Une copie de moins";
+pub const COPY_MORE: &str = "Une copie de plus";
+pub const IN_COLOUR: &str = "En couleur";
+pub const IN_MONO: &str = "En noir et blanc";
 pub const ALL: &[&str] = &[
     ATTRACT,
     LANGUAGE_TITLE,
@@ -208,4 +231,26 @@ pub const ALL: &[&str] = &[
     SUMMARY_ERASED,
     PRINT_PAGES,
     NO_PAGES,
+    SCAN_PAGE_N,
+    SCAN_REDO,
+    SCAN_LANDING,
+    SCAN_PLACE_PAPER,
+    SCAN_PLACE_CARD,
+    SCAN_TURN_CARD,
+    SCAN_REDONE,
+    SCANNER_JAMMED,
+    SCANNER_COVER_OPEN,
+    SCANNER_NO_PAPER,
+    SCAN_LIMIT,
+    PRINT_CONFIRM,
+    PRINT_CONFIRM_ONE,
+    PRINT_YES,
+    PRINT_SENDING,
+    PRINT_TAKE,
+    COPIES_ONE,
+    COPIES_MANY,
+    COPY_LESS,
+    COPY_MORE,
+    IN_COLOUR,
+    IN_MONO,
 ];

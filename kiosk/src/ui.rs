@@ -12,7 +12,7 @@ use crate::controller::{Controller, Screen, SpeechKey};
 use crate::link::{Command, Link, LinkEvent};
 use crate::speech::Speaker;
 use crate::view::View as ViewData;
-use crate::{AppWindow, LangChoice, Line, OutlineItem, Theme, Tile, View};
+use crate::{AppWindow, LangChoice, Line, OutlineItem, PageThumb, Theme, Tile, View};
 
 /// How often the attract screen's big line changes language.
 const ATTRACT_ROTATION: Duration = Duration::from_secs(4);
@@ -41,8 +41,8 @@ pub struct KioskUi {
     idle_after: std::cell::Cell<Duration>,
     /// The QR code of the address on screen, made once per address.
     qr: RefCell<(String, slint::Image)>,
-    /// The last page scanned, loaded once per page.
-    preview: RefCell<Option<std::path::PathBuf>>,
+    /// The scanned pages shown, each loaded once (again when a redo rewrote it).
+    pages: RefCell<Vec<ShownPage>>,
     me: Weak<KioskUi>,
 }
 
@@ -60,7 +60,7 @@ impl KioskUi {
             idle_timer: slint::Timer::default(),
             countdown_timer: slint::Timer::default(),
             qr: RefCell::new((String::new(), slint::Image::default())),
-            preview: RefCell::new(None),
+            pages: RefCell::new(Vec::new()),
             idle_after: std::cell::Cell::new(DEFAULT_IDLE_TIMEOUT),
             me: me.clone(),
         });
@@ -233,6 +233,19 @@ impl KioskUi {
         view.on_opened_procedure(at(Controller::open_procedure));
         view.on_ticked(at(Controller::tick));
         let weak = Rc::downgrade(self);
+        view.on_copies(move |delta| {
+            if let Some(ui) = weak.upgrade() {
+                ui.update(|c| c.change_copies(delta));
+            }
+        });
+        view.on_colour(on(|ui| ui.update(Controller::toggle_colour)));
+        let weak = Rc::downgrade(self);
+        view.on_redo(move |i| {
+            if let Some(ui) = weak.upgrade() {
+                ui.act(|c| c.redo_page(usize::try_from(i).unwrap_or(usize::MAX)));
+            }
+        });
+        let weak = Rc::downgrade(self);
         self.attract_timer.start(slint::TimerMode::Repeated, ATTRACT_ROTATION, move || {
             if let Some(ui) = weak.upgrade()
                 && ui.controller().screen() == Screen::Attract
@@ -253,7 +266,7 @@ impl KioskUi {
         };
         push(&self.window.global::<View>(), &data);
         self.push_qr(&data.url);
-        self.push_preview(data.preview.as_deref());
+        self.push_pages(&data.pages);
         push_theme(&self.window.global::<Theme>(), &data);
         let changed = self.spoken_key.borrow().as_ref() != Some(&key);
         let tapped = self.tapped.borrow_mut().take();
@@ -281,13 +294,30 @@ impl KioskUi {
         }
     }
 
-    fn push_preview(&self, page: Option<&std::path::Path>) {
-        let mut shown = self.preview.borrow_mut();
-        if shown.as_deref() != page {
-            // A page that cannot be read shows nothing; the count still says it is there.
-            let image = page.and_then(|p| slint::Image::load_from_path(p).ok()).unwrap_or_default();
-            self.window.global::<View>().set_preview(image);
-            *shown = page.map(|p| p.to_owned());
+    /// The pages' small pictures. Read from the files here rather than through Slint's
+    /// image cache, which would keep showing a page's old picture after a redo.
+    fn push_pages(&self, pages: &[(std::path::PathBuf, String)]) {
+        let mut shown = self.pages.borrow_mut();
+        let now: Vec<ShownPage> = pages
+            .iter()
+            .map(|(path, label)| {
+                let written = std::fs::metadata(path).and_then(|m| m.modified()).ok();
+                let known = shown.iter().find(|s| &s.path == path && s.written == written);
+                // A page that cannot be read shows empty; its label still says it is there.
+                let picture =
+                    known.map(|s| s.picture.clone()).unwrap_or_else(|| load_picture(path).unwrap_or_default());
+                ShownPage { path: path.clone(), written, label: label.clone(), picture }
+            })
+            .collect();
+        let same = now.len() == shown.len()
+            && now
+                .iter()
+                .zip(shown.iter())
+                .all(|(a, b)| a.path == b.path && a.written == b.written && a.label == b.label);
+        if !same {
+            let thumbs = now.iter().map(|p| PageThumb { picture: p.picture.clone(), label: p.label.as_str().into() });
+            self.window.global::<View>().set_pages(model(thumbs.collect()));
+            *shown = now;
         }
     }
 
@@ -313,6 +343,24 @@ impl KioskUi {
 
 fn model<T: Clone + 'static>(items: Vec<T>) -> ModelRc<T> {
     ModelRc::new(VecModel::from(items))
+}
+
+/// A scanned page on screen: which file, when it was written, and its picture.
+struct ShownPage {
+    path: std::path::PathBuf,
+    written: Option<std::time::SystemTime>,
+    label: String,
+    picture: slint::Image,
+}
+
+fn load_picture(path: &std::path::Path) -> Option<slint::Image> {
+    let picture = image::open(path).ok()?.to_rgba8();
+    let buffer = slint::SharedPixelBuffer::<slint::Rgba8Pixel>::clone_from_slice(
+        picture.as_raw(),
+        picture.width(),
+        picture.height(),
+    );
+    Some(slint::Image::from_rgba8(buffer))
 }
 
 fn push(view: &View<'_>, d: &ViewData) {
@@ -394,6 +442,12 @@ fn push(view: &View<'_>, d: &ViewData) {
     view.set_mediator_close_label(s(&panel.close));
     view.set_action(s(&d.action));
     view.set_action_status(s(&d.action_status));
+    view.set_placement(s(d.placement));
+    view.set_redo_label(s(&d.redo));
+    view.set_copies_text(s(&d.copy.copies));
+    view.set_colour_text(s(&d.copy.colour));
+    view.set_copy_less(s(&d.copy.less));
+    view.set_copy_more(s(&d.copy.more));
     view.set_search_button(s(&d.search_button));
     view.set_search_line(s(&d.search_line));
     view.set_search_all_label(s(&d.search_all));

@@ -68,11 +68,16 @@ pub struct View {
     /// Home, when the search found nothing.
     pub search_none: String,
     pub keyboard: Option<KeyboardView>,
-    /// The step's device button ("scan the page", "print this summary"), how it went
-    /// ("" before), and the last page scanned.
+    /// The step's device button ("scan", "print this summary"), how it went ("" before).
     pub action: String,
     pub action_status: String,
-    pub preview: Option<std::path::PathBuf>,
+    /// A scan step: the picture of where the paper goes (`paper`, `card`, "" once there
+    /// are pages), the visit's pages small with their labels, and "redo".
+    pub placement: &'static str,
+    pub pages: Vec<(std::path::PathBuf, String)>,
+    pub redo: String,
+    /// A print step: the copies and the colour.
+    pub copy: crate::printing::CopyLines,
     /// A checklist's ticks, one per item.
     pub ticks: Vec<bool>,
 }
@@ -309,9 +314,15 @@ impl Controller {
             v.ticks = (0..v.items.len()).map(|i| self.ticked().get(i).copied().unwrap_or(false)).collect();
         }
         if step.kind == StepKind::Scan {
-            (v.action, v.action_status, v.preview) = self.scan_lines(&tr);
+            let scan = self.scan_lines(&tr);
+            (v.action, v.action_status, v.placement, v.pages) = (scan.button, scan.status, scan.placement, scan.pages);
+            v.hint = scan.placement_text;
+            v.redo = tr(t::SCAN_REDO);
         }
-        let mut spoken = vec![v.title.clone(), v.body.clone()];
+        if step.kind == StepKind::Print {
+            v.copy = self.copy_lines(&tr);
+        }
+        let mut spoken = vec![v.title.clone(), v.body.clone(), v.hint.clone()];
         match step.kind {
             StepKind::Checklist => {
                 spoken.push(tr(t::CHECKLIST_HINT));

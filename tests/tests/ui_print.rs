@@ -62,8 +62,9 @@ fn the_summary_is_printed_or_the_person_is_told_what_to_do_instead() {
     w.pump("the wipe", |c| c.screen() == Screen::End);
 }
 
-/// A photocopy: two pages scanned through SANE's `test` backend, printed as one PDF of
-/// two pages at `ippeveprinter`. Printing before scanning says there is nothing yet.
+/// A photocopy of an identity card: both sides scanned through SANE's `test` backend, two
+/// copies in black and white confirmed after their count was said, printed as one sheet at
+/// `ippeveprinter`. Printing before scanning says there is nothing yet.
 #[test]
 fn a_photocopy_prints_every_scanned_page() {
     use guichet_kiosk::scanning::ScanState;
@@ -79,22 +80,30 @@ fn a_photocopy_prints_every_scanned_page() {
     let mut w = Walk::start(agent.socket());
     w.open_visit("Français");
     w.tap("Photocopier un document");
+    w.tap("Une carte d'identité, les deux côtés");
     assert_eq!(w.ui.controller().view().step_kind, "scan");
+    assert_eq!(w.ui.controller().view().placement, "card");
     for _ in 0..2 {
         w.tap(t::SCAN_BUTTON);
-        w.pump("a page", |c| c.scan_state() != ScanState::Scanning);
+        w.pump("a side", |c| c.scan_state() != ScanState::Scanning);
+        w.check_labels();
     }
     assert_eq!(w.ui.controller().scan_state(), ScanState::Scanned(2));
     w.tap(t::NEXT);
     assert_eq!(w.ui.controller().view().step_kind, "print");
+    w.tap(t::COPY_MORE);
+    w.tap(t::IN_COLOUR);
     w.tap(t::PRINT_PAGES);
+    assert_eq!(w.last_said().1, t::PRINT_CONFIRM.replace("{n}", "4"), "two sides, two copies");
+    assert!(printer.spooled().is_empty(), "nothing is sent before the person confirms");
+    w.tap(t::PRINT_YES);
     w.pump("the copies", |c| matches!(c.print_state(), PrintState::Done | PrintState::Problem(_)));
     assert_eq!(w.ui.controller().print_state(), PrintState::Done);
-    assert_eq!(w.last_said().1, t::PRINT_DONE);
+    assert_eq!(w.last_said().1, t::PRINT_TAKE);
     let spooled = printer.spooled();
     assert_eq!(spooled.len(), 1, "{spooled:?}");
     let pdf = lopdf::Document::load(&spooled[0]).expect("the printer got a PDF");
-    assert_eq!(pdf.get_pages().len(), 2, "one page per scan");
+    assert_eq!(pdf.get_pages().len(), 1, "both sides of the card on one sheet");
     w.tap(t::NEXT);
     w.tap(t::FINISH);
     w.pump("the wipe", |c| c.screen() == Screen::End);
@@ -107,6 +116,7 @@ fn printing_before_scanning_says_there_is_nothing_yet() {
     let mut w = Walk::start(agent.socket());
     w.open_visit("Français");
     w.tap("Photocopier un document");
+    w.tap("Des feuilles de papier");
     w.tap(t::NEXT);
     w.tap(t::PRINT_PAGES);
     assert_eq!(w.ui.controller().print_state(), PrintState::NoPages);

@@ -38,16 +38,25 @@ fn pages_are_scanned_counted_and_shown() {
         assert_eq!(w.ui.controller().scan_state(), ScanState::Scanned(n));
         assert_eq!(w.last_said().1, t::SCAN_DONE.replace("{n}", &n.to_string()));
     }
-    let preview = w.ui.window().global::<guichet_kiosk::View>().get_preview();
-    assert!(preview.size().width > 0, "the last page is shown");
+    let pages = w.ui.window().global::<guichet_kiosk::View>().get_pages();
+    assert_eq!(slint::Model::row_count(&pages), 2, "each page is shown small");
+    let first = slint::Model::row_data(&pages, 0).unwrap();
+    assert!(first.picture.size().width > 0 && first.label == "Page 1", "the preview the agent made is shown");
+
+    // Page 1 again: replaced, still two pages.
+    w.tap(&format!("{}, Page 1", t::SCAN_REDO));
+    w.pump("the page again", |c| c.scan_state() != ScanState::Scanning);
+    assert_eq!(w.ui.controller().scan_state(), ScanState::Redone(1));
+    assert_eq!(w.last_said().1, t::SCAN_REDONE.replace("{n}", "1"));
+    assert_eq!(w.ui.controller().scanned_pages().len(), 2);
 
     // The cover is opened: the person hears that the scanner cannot, and what to do.
     sane_config(sane.path(), "SANE_STATUS_COVER_OPEN");
     w.tap(t::SCAN_BUTTON);
     w.pump("the refusal", |c| c.scan_state() != ScanState::Scanning);
-    assert_eq!(w.ui.controller().scan_state(), ScanState::Problem);
+    assert_eq!(w.ui.controller().scan_state(), ScanState::Problem(t::SCANNER_COVER_OPEN));
     let said = w.last_said().1;
-    assert!(said.starts_with(t::SCANNER_MISSING) && said.contains(t::SCANNER_INSTEAD), "{said}");
+    assert!(said.starts_with(t::SCANNER_COVER_OPEN) && said.contains(t::SCANNER_INSTEAD), "{said}");
     w.tap(t::NEXT);
     w.tap(t::FINISH);
     w.pump("the wipe", |c| c.screen() == Screen::End);
