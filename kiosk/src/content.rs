@@ -34,6 +34,10 @@ pub struct Procedure {
     pub title: String,
     /// One short sentence under the title on the home screen.
     pub summary: String,
+    /// Shown before the others on the home screen: the kiosk's own services (photocopy,
+    /// scanning), which people come for without any procedure.
+    #[serde(default)]
+    pub first: bool,
     pub steps: Vec<Step>,
 }
 
@@ -202,6 +206,8 @@ pub fn load_dir(dir: &Path) -> (Vec<Procedure>, Vec<ContentError>) {
             Err(e) => bad.push(ContentError { file, line: 0, field: "-".into(), message: e.to_string() }),
         }
     }
+    // Stable: files keep their name order within each group.
+    good.sort_by_key(|p: &Procedure| !p.first);
     (good, bad)
 }
 
