@@ -65,9 +65,13 @@ pub struct HoursConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct DeviceConfig {
-    /// `simulated`, or the printer's `ipp://` URI (`ipp://printer.local/ipp/print`, or a
-    /// CUPS queue `ipp://localhost:631/printers/NAME`).
+    /// `simulated`, or the printer's `ipp://` or `ipps://` URI (`ipps://printer.local/ipp/print`,
+    /// or a CUPS queue `ipp://localhost:631/printers/NAME`).
     pub printer: String,
+    /// For `ipps://`: the printer's own certificate (PEM or DER), trusted besides the
+    /// system's authorities. Printers sign their certificate themselves, so without it
+    /// most are refused, rightly: anyone on the network could pose as the printer.
+    pub printer_certificate: Option<PathBuf>,
     /// `simulated`, or a SANE device name as `scanimage -L` lists it (`airscan:e0:Office`).
     pub scanner: String,
     /// SANE's configuration folder, when not the system's `/etc/sane.d`.
@@ -101,6 +105,7 @@ impl Default for DeviceConfig {
     fn default() -> Self {
         DeviceConfig {
             printer: "simulated".into(),
+            printer_certificate: None,
             scanner: "simulated".into(),
             sane_config_dir: None,
             scan_timeout_s: 90,

@@ -39,7 +39,14 @@ impl Devices {
         let printer: Arc<dyn Printer> = match config.printer.as_str() {
             "simulated" => Arc::new(SimulatedPrinter::default()),
             uri => {
-                Arc::new(IppPrinter::new(uri).map_err(|message| AgentError::BadDevice { device: "printer", message })?)
+                let bad = |message| AgentError::BadDevice { device: "printer", message };
+                let certificate = match &config.printer_certificate {
+                    Some(path) => {
+                        Some(std::fs::read(path).map_err(|e| bad(format!("cannot read {}: {e}", path.display())))?)
+                    }
+                    None => None,
+                };
+                Arc::new(IppPrinter::new(uri, certificate.as_deref()).map_err(bad)?)
             }
         };
         let scanner: Arc<dyn Scanner> = match config.scanner.as_str() {

@@ -51,26 +51,43 @@ pub trait Printer: Send + Sync {
     fn job_state(&self, job: u32) -> Fut<'_, Result<(JobState, Option<String>), PrintError>>;
     /// Cancels a job that has not finished; one already finished is left alone.
     fn cancel(&self, job: u32) -> Fut<'_, Result<(), PrintError>>;
-    /// The document formats it takes (`document-format-supported`).
-    fn formats(&self) -> Fut<'_, Result<Vec<String>, PrintError>>;
+    /// What it can do, as it says itself.
+    fn capabilities(&self) -> Fut<'_, Result<Capabilities, PrintError>>;
 }
 
-/// An IPP printer, by its `ipp://` URI (`http://` accepted: it is the same thing).
+/// What a printer says it can do: the document formats it takes
+/// (`document-format-supported`), colour, two-sided printing, and its paper sizes as PWG
+/// names (`iso_a4_210x297mm`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Capabilities {
+    pub formats: Vec<String>,
+    pub color: bool,
+    pub duplex: bool,
+    pub media: Vec<String>,
+}
+
+/// An IPP printer, by its `ipp://` or `ipps://` URI (`http://`, `https://` accepted: they
+/// are the same things).
 pub struct IppPrinter {
     uri: Uri,
     client: AsyncIppClient,
 }
 
 impl IppPrinter {
-    pub fn new(uri: &str) -> Result<IppPrinter, String> {
+    /// `certificate` (PEM or DER) is trusted for an `ipps://` printer besides the system's
+    /// authorities: a printer's certificate is usually signed by itself.
+    pub fn new(uri: &str, certificate: Option<&[u8]>) -> Result<IppPrinter, String> {
         let uri: Uri = uri.parse().map_err(|e| format!("{uri:?} is not a printer URI: {e}"))?;
-        if uri.scheme_str() == Some("ipps") {
-            // The TLS half of the ipp crate pulls a C crypto library into every build;
-            // it waits for a kiosk whose printer needs it.
-            return Err("ipps:// printers are not supported yet; use ipp://".into());
+        let mut builder = AsyncIppClient::builder(uri.clone()).request_timeout(IPP_TIMEOUT);
+        if let Some(certificate) = certificate {
+            if !matches!(uri.scheme_str(), Some("ipps" | "https")) {
+                return Err("a printer certificate is only for an ipps:// printer".into());
+            }
+            builder = builder.ca_cert(certificate);
         }
-        let client = AsyncIppClient::builder(uri.clone()).request_timeout(IPP_TIMEOUT).build();
-        Ok(IppPrinter { uri, client })
+        // rustls with ring, chosen once for the process; a second call finds it there.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        Ok(IppPrinter { uri, client: builder.build() })
     }
 
     fn unreachable(&self, e: impl std::fmt::Display) -> PrintError {
@@ -190,15 +207,24 @@ impl Printer for IppPrinter {
         })
     }
 
-    fn formats(&self) -> Fut<'_, Result<Vec<String>, PrintError>> {
+    fn capabilities(&self) -> Fut<'_, Result<Capabilities, PrintError>> {
         Box::pin(async move {
             let op = IppOperationBuilder::get_printer_attributes(self.uri.clone())
-                .attributes(["document-format-supported"])
+                .attributes(["document-format-supported", "color-supported", "sides-supported", "media-supported"])
                 .build();
             let response = self.send(op).await?;
             let group = response.attributes().groups_of(DelimiterTag::PrinterAttributes).next().cloned();
-            let value = group.as_ref().and_then(|g| g.get("document-format-supported")).map(|a| a.value().clone());
-            Ok(value.map(|v| keywords(&v)).unwrap_or_default())
+            let list = |name: &str| {
+                let value = group.as_ref().and_then(|g| g.get(name)).map(|a| a.value().clone());
+                value.map(|v| keywords(&v)).unwrap_or_default()
+            };
+            let color = group.as_ref().and_then(|g| g.get("color-supported")).map(|a| a.value().clone());
+            Ok(Capabilities {
+                formats: list("document-format-supported"),
+                color: matches!(color, Some(IppValue::Boolean(true))),
+                duplex: list("sides-supported").iter().any(|s| s.starts_with("two-sided")),
+                media: list("media-supported"),
+            })
         })
     }
 }
@@ -330,8 +356,15 @@ impl Printer for SimulatedPrinter {
         Box::pin(async { Ok(()) })
     }
 
-    fn formats(&self) -> Fut<'_, Result<Vec<String>, PrintError>> {
-        Box::pin(async { Ok(["application/pdf", "image/jpeg", "image/png"].map(String::from).to_vec()) })
+    fn capabilities(&self) -> Fut<'_, Result<Capabilities, PrintError>> {
+        Box::pin(async {
+            Ok(Capabilities {
+                formats: ["application/pdf", "image/jpeg", "image/png"].map(String::from).to_vec(),
+                color: true,
+                duplex: false,
+                media: vec!["iso_a4_210x297mm".into()],
+            })
+        })
     }
 }
 

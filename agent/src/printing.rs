@@ -85,8 +85,8 @@ impl Agent {
         path: PathBuf,
         format: &'static str,
     ) -> Result<(PathBuf, &'static str), Refusal> {
-        let supported = match self.devices().printer.formats().await {
-            Ok(supported) => supported,
+        let supported = match self.devices().printer.capabilities().await {
+            Ok(capabilities) => capabilities.formats,
             Err(PrintError::Unreachable { .. }) => {
                 return Err(refuse(ErrorCode::PrinterUnreachable, "the printer does not answer"));
             }

@@ -187,6 +187,7 @@ impl KioskUi {
         view.on_help_pressed(on(|ui| ui.act(Controller::call_mediator)));
         view.on_help_ok(on(|ui| ui.update(Controller::dismiss_help)));
         view.on_idle_more(on(|ui| ui.update(|_| ())));
+        view.on_scrolled(on(|ui| ui.update(|_| ())));
         view.on_mediator_entry(on(|ui| ui.update(Controller::open_pin_pad)));
         view.on_pin_erase(on(|ui| ui.update(Controller::pin_erase)));
         view.on_pin_cancel(on(|ui| ui.update(Controller::pin_cancel)));

@@ -18,7 +18,7 @@ pub struct TestPrinter {
     pub slow_flag: PathBuf,
     dbus: Child,
     printer: Option<Child>,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl TestPrinter {
@@ -31,6 +31,7 @@ impl TestPrinter {
         let dir = tempfile::tempdir().unwrap();
         let spool = dir.path().join("spool");
         std::fs::create_dir(&spool).unwrap();
+        std::fs::create_dir(dir.path().join("keys")).unwrap();
         let jam_flag = dir.path().join("jam");
         let slow_flag = dir.path().join("slow");
         // The hook sees each job file; exiting 0 completes the job. A jam is reported
@@ -64,6 +65,9 @@ impl TestPrinter {
             .arg(&spool)
             .arg("-c")
             .arg(&hook)
+            // Its TLS keys: made on the first ipps:// connection, for "localhost".
+            .arg("-K")
+            .arg(dir.path().join("keys"))
             .args(["-f", formats, "TestPrinter"])
             .env("DBUS_SYSTEM_BUS_ADDRESS", format!("unix:path={}", bus.display()))
             .stdout(Stdio::null())
@@ -73,9 +77,31 @@ impl TestPrinter {
         let err = printer.stderr.take().unwrap();
         // With -v it logs its URIs once set up, then serves.
         wait_for_line(err, "printer-uri-supported", "ippeveprinter");
-        let p = TestPrinter { port, spool, jam_flag, slow_flag, dbus, printer: Some(printer), _dir: dir };
+        let p = TestPrinter { port, spool, jam_flag, slow_flag, dbus, printer: Some(printer), dir };
         p.wait_listening();
         p
+    }
+
+    /// The same printer over TLS.
+    pub fn ipps_uri(&self) -> String {
+        format!("ipps://localhost:{}/ipp/print", self.port)
+    }
+
+    /// The printer's self-signed certificate (PEM), as IT staff would fetch it from a
+    /// real one. ippeveprinter makes it on its first TLS connection, so `ipptool` (which
+    /// does not check certificates) makes one first.
+    pub fn certificate(&self) -> PathBuf {
+        let cert = self.dir.path().join("keys/localhost.crt");
+        if !cert.exists() {
+            let asked = Command::new("ipptool")
+                .args(["-t", &self.ipps_uri(), "get-printer-attributes.test"])
+                .stdout(Stdio::null())
+                .status()
+                .expect("ipptool is not installed (scripts/setup.sh installs cups-ipp-utils)");
+            assert!(asked.success(), "ipptool could not reach the printer over TLS");
+        }
+        assert!(cert.exists(), "ippeveprinter made no certificate");
+        cert
     }
 
     pub fn uri(&self) -> String {

@@ -198,12 +198,25 @@ fn a_wiped_sessions_job_is_cancelled_at_the_printer() {
         // The person leaves while the page is still at the printer.
         let ended = k.ask(|id| ClientMessage::EndSession { id, reason: EndReason::Abandoned }).await;
         assert!(matches!(ended, AgentMessage::Ack { .. }), "{ended:?}");
-        let direct = IppPrinter::new(&printer.uri()).unwrap();
+        let direct = IppPrinter::new(&printer.uri(), None).unwrap();
+        // What it says it can do, as it was started.
+        let can = direct.capabilities().await.unwrap();
+        let takes = |f: &str| can.formats.iter().any(|g| g == f);
+        assert!(takes("application/pdf") && takes("image/jpeg") && !takes("image/png"), "{:?}", can.formats);
+        assert!(!can.duplex, "started one-sided");
+        assert!(can.media.iter().any(|m| m.starts_with("iso_a4")), "{:?}", can.media);
         // Cancelled, or being stopped: the printer took the cancel while its page ran.
         let now = direct.job_state(job).await.unwrap();
         let stopping = now == (JobState::Processing, Some("processing_to_stop_point".into()));
         assert!(now.0 == JobState::Canceled || stopping, "the next person must not get this page: {now:?}");
     });
+}
+
+/// Whether poppler's `pdftoppm` draws the first page of `pdf`, as `<prefix>-1.png`.
+fn renders(pdf: &Path, prefix: &Path) -> bool {
+    let drawn = std::process::Command::new("pdftoppm").args(["-r", "20", "-png"]).arg(pdf).arg(prefix).status();
+    let first = prefix.with_file_name(format!("{}-1.png", prefix.file_name().unwrap().to_string_lossy()));
+    drawn.is_ok_and(|s| s.success()) && first.exists()
 }
 
 /// A photocopy of both sides of an identity card, for a printer that takes only PDF: the
@@ -231,6 +244,7 @@ fn a_card_photocopy_fits_one_sheet_and_pictures_are_converted() {
         assert_eq!(k.follow(job).await.0, JobState::Completed);
         let copies = lopdf::Document::load(k.folder.join("prints/copies.pdf")).unwrap();
         assert_eq!(copies.get_pages().len(), 1, "both sides on one sheet");
+        assert!(renders(&k.folder.join("prints/copies.pdf"), &k.folder.join("copies")), "poppler draws the copy");
         assert_eq!(guichet_tests::ippeve::same_bytes(&printer.spooled(), &k.folder.join("prints/copies.pdf")), 1);
 
         // A PNG, which this printer does not take, goes as a PDF that poppler can draw.
@@ -242,12 +256,33 @@ fn a_card_photocopy_fits_one_sheet_and_pictures_are_converted() {
         let converted = k.folder.join("prints/converted.pdf");
         assert!(std::fs::read(&converted).unwrap().starts_with(b"%PDF-"));
         assert_eq!(guichet_tests::ippeve::same_bytes(&printer.spooled(), &converted), 1, "the PDF is what was printed");
-        let drawn = std::process::Command::new("pdftoppm")
-            .args(["-r", "20", "-png"])
-            .arg(&converted)
-            .arg(k.folder.join("check"))
-            .status()
-            .unwrap();
-        assert!(drawn.success(), "pdftoppm renders the converted page");
+        assert!(renders(&converted, &k.folder.join("converted")), "poppler draws the converted page");
+    });
+}
+
+/// A printer reached over TLS (`ipps://`): with its own certificate trusted, a job goes
+/// through and arrives byte-identical; without, the agent refuses to talk to it.
+#[test]
+fn an_ipps_printer_is_trusted_by_its_certificate_only() {
+    let printer = TestPrinter::start();
+    let (uri, cert) = (printer.ipps_uri(), printer.certificate());
+    let trusted = TestAgent::start(move |c| {
+        c.devices.printer = uri;
+        c.devices.printer_certificate = Some(cert);
+    });
+    let uri = printer.ipps_uri();
+    let stranger = TestAgent::start(move |c| c.devices.printer = uri);
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let mut k = Kiosk::open(&trusted).await;
+        assert_eq!(k.printer_status().await.state, "ready");
+        pdf(&k.folder.join("prints/letter.pdf"), 2);
+        let reply = k.print("prints/letter.pdf", 1).await;
+        let AgentMessage::PrintQueued { job, .. } = reply else { panic!("{reply:?}") };
+        assert_eq!(k.follow(job).await.0, JobState::Completed);
+        assert_eq!(guichet_tests::ippeve::same_bytes(&printer.spooled(), &k.folder.join("prints/letter.pdf")), 1);
+
+        let mut k = Kiosk::open(&stranger).await;
+        assert_eq!(k.printer_status().await.state, "unreachable", "an unknown certificate is not trusted");
     });
 }

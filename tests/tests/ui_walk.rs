@@ -151,6 +151,10 @@ fn walk_a_procedure_in_french_then_in_arabic() {
     w.tap(&procedure.title);
     let idle = guichet_kiosk::ui::DEFAULT_IDLE_TIMEOUT;
     mock_elapsed_time(idle - Duration::from_secs(5));
+    // Scrolling to read on is being there too (the scrollers' `flicked`, "read on").
+    w.ui.window().global::<guichet_kiosk::View>().invoke_scrolled();
+    mock_elapsed_time(idle - Duration::from_secs(5));
+    assert_eq!(w.ui.controller().idle_warning(), None, "scrolling must restart the idle clock");
     w.tap(t::NEXT); // a touch restarts the clock
     mock_elapsed_time(idle - Duration::from_secs(5));
     assert_eq!(w.ui.controller().idle_warning(), None, "a touch must restart the idle clock");
