@@ -62,9 +62,9 @@ impl Agent {
         };
         // Pages only known to be complete now that scanimage has ended; a page to redo
         // is replaced only by a scan that went well.
-        let first_unplaced = if redo.is_some() && result.is_err() { u32::MAX } else { added.len() as u32 + 1 };
-        let mut n = first_unplaced;
-        while n != u32::MAX && is_complete_jpeg(&staging.join(format!("{n}.jpg"))) {
+        let keep_the_rest = redo.is_none() || result.is_ok();
+        let mut n = added.len() as u32 + 1;
+        while keep_the_rest && is_complete_jpeg(&staging.join(format!("{n}.jpg"))) {
             added.push(self.place(id, &staging, n, number(n)).await);
             n += 1;
         }

@@ -48,6 +48,19 @@ pub fn use_test_scanner(config: &mut Config, sane: &Path) {
     config.devices.scan_timeout_s = 5;
 }
 
+/// An agent printing to `printer` and scanning from SANE's `test` backend. The backend's
+/// configuration folder comes back with it and must live as long as the agent.
+pub fn agent_with_printer_and_scanner(printer: &TestPrinter) -> (TestAgent, tempfile::TempDir) {
+    let sane = tempfile::tempdir().expect("temp dir");
+    sane_test_backend(sane.path(), "Default", "");
+    let (uri, sane_dir) = (printer.uri(), sane.path().to_owned());
+    let agent = TestAgent::start(move |c| {
+        c.devices.printer = uri;
+        use_test_scanner(c, &sane_dir);
+    });
+    (agent, sane)
+}
+
 /// This process's uid (the owner of /proc/self).
 pub fn nix_uid() -> u32 {
     use std::os::unix::fs::MetadataExt;

@@ -224,13 +224,7 @@ fn renders(pdf: &Path, prefix: &Path) -> bool {
 #[test]
 fn a_card_photocopy_fits_one_sheet_and_pictures_are_converted() {
     let printer = TestPrinter::start_taking("application/pdf");
-    let sane = tempfile::tempdir().unwrap();
-    guichet_tests::sane_test_backend(sane.path(), "Default", "");
-    let (uri, sane_dir) = (printer.uri(), sane.path().to_owned());
-    let agent = TestAgent::start(move |c| {
-        c.devices.printer = uri;
-        guichet_tests::use_test_scanner(c, &sane_dir);
-    });
+    let (agent, _sane) = guichet_tests::agent_with_printer_and_scanner(&printer);
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     rt.block_on(async {
         let mut k = Kiosk::open(&agent).await;

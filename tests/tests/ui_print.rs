@@ -70,13 +70,7 @@ fn a_photocopy_prints_every_scanned_page() {
     use guichet_kiosk::scanning::ScanState;
     i_slint_backend_testing::init_no_event_loop();
     let printer = TestPrinter::start();
-    let sane = tempfile::tempdir().unwrap();
-    guichet_tests::sane_test_backend(sane.path(), "Default", "");
-    let (uri, sane_dir) = (printer.uri(), sane.path().to_owned());
-    let agent = TestAgent::start(move |c| {
-        c.devices.printer = uri;
-        guichet_tests::use_test_scanner(c, &sane_dir);
-    });
+    let (agent, _sane) = guichet_tests::agent_with_printer_and_scanner(&printer);
     let mut w = Walk::start(agent.socket());
     w.open_visit("Français");
     w.tap("Photocopier un document");
