@@ -9,7 +9,9 @@ GUICHET_PACKAGES=(
     # run: fonts with Latin and Arabic, speech
     fonts-noto-core speech-dispatcher speech-dispatcher-espeak-ng espeak-ng
     # tests: real printer, scanner, PDF tools, a display for the windowed demo, D-Bus
-    cups-ipp-utils sane-utils sane-airscan poppler-utils xvfb dbus gettext
+    cups-ipp-utils sane-utils sane-airscan poppler-utils xvfb xdotool dbus gettext
+    # tests: the systemd units are checked with systemd-analyze
+    systemd
 )
 
 guichet_setup() {

@@ -36,8 +36,28 @@ pub struct Config {
     pub print_page_limit: u32,
     /// Pages one visit may scan: a feeder full of paper stops there.
     pub scan_page_limit: u32,
-    /// The reception: shown to the public when the kiosk cannot serve them.
+    /// The reception: shown to the public when the kiosk cannot serve them. Its opening
+    /// hours also decide when the screen sleeps.
     pub site: Option<SiteConfig>,
+    pub screen: crate::screen::ScreenConfig,
+    pub lockdown: LockdownConfig,
+}
+
+/// `[lockdown]`: both on for a kiosk; off on a developer's machine and in most tests,
+/// which must not take the machine's keyboards or terminals.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LockdownConfig {
+    /// Lock virtual terminal switching while the agent runs.
+    pub terminals: bool,
+    /// Grab every keyboard and let only what the filter passes through.
+    pub keyboards: bool,
+}
+
+impl Default for LockdownConfig {
+    fn default() -> Self {
+        LockdownConfig { terminals: true, keyboards: true }
+    }
 }
 
 /// `[site]`: the reception's name, phone and opening hours, for instance
@@ -80,6 +100,11 @@ pub struct DeviceConfig {
     pub scan_timeout_s: u64,
     /// `simulated`, or `rpi` for the Raspberry Pi's header.
     pub gpio: String,
+    /// `simulated`, `sysfs` (every `/sys/class/backlight/*`: the Raspberry Pi touch
+    /// display and most panels) or `none` (an HDMI screen: the kiosk only draws black).
+    pub backlight: String,
+    /// `[devices.pins]`: which header pins the button, LED and sensor are on.
+    pub pins: crate::gpio::PinConfig,
 }
 
 impl Default for Config {
@@ -97,6 +122,8 @@ impl Default for Config {
             print_page_limit: 20,
             scan_page_limit: 30,
             site: None,
+            screen: Default::default(),
+            lockdown: Default::default(),
         }
     }
 }
@@ -110,6 +137,8 @@ impl Default for DeviceConfig {
             sane_config_dir: None,
             scan_timeout_s: 90,
             gpio: "simulated".into(),
+            backlight: "simulated".into(),
+            pins: Default::default(),
         }
     }
 }

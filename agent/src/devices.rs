@@ -1,6 +1,6 @@
 //! The devices the agent drives, each behind a trait so the real one and a simulated one
 //! are chosen at start-up, never by `#[cfg]`. The printer is in `printer`, the scanner in
-//! `scanner`; GPIO only reports its state so far.
+//! `scanner`, the header's pins in `gpio`, the backlight in `screen`.
 
 use std::sync::Arc;
 
@@ -8,18 +8,17 @@ use guichet_protocol::DeviceStatus;
 
 use crate::config::DeviceConfig;
 use crate::error::AgentError;
+use crate::gpio::{FakePins, MissingPins, Pins, RpiPins};
 use crate::printer::{IppPrinter, Printer, SimulatedPrinter};
 use crate::scanner::{SaneScanner, Scanner, SimulatedScanner};
-
-pub trait Gpio: Send + Sync {
-    fn status(&self) -> DeviceStatus;
-}
+use crate::screen::{Backlight, FakeBacklight, SysfsBacklight};
 
 #[derive(Clone)]
 pub struct Devices {
     pub printer: Arc<dyn Printer>,
     pub scanner: Arc<dyn Scanner>,
-    pub gpio: Arc<dyn Gpio>,
+    pub pins: Arc<dyn Pins>,
+    pub backlight: Arc<dyn Backlight>,
 }
 
 impl Devices {
@@ -28,13 +27,14 @@ impl Devices {
         Devices {
             printer: Arc::new(SimulatedPrinter::default()),
             scanner: Arc::new(SimulatedScanner),
-            gpio: Arc::new(SimulatedGpio),
+            pins: Arc::new(FakePins::default()),
+            backlight: Arc::new(FakeBacklight::default()),
         }
     }
 
-    /// The devices named by the config. A real GPIO is reported as `not_supported_yet`
-    /// until its work lands, rather than pretended to work; a printer URI that cannot be
-    /// used stops the agent at start-up.
+    /// The devices named by the config. A printer URI that cannot be used stops the agent
+    /// at start-up; a header that cannot be opened is reported as `missing` instead, so
+    /// the kiosk still serves without its button.
     pub fn from_config(config: &DeviceConfig) -> Result<Devices, AgentError> {
         let printer: Arc<dyn Printer> = match config.printer.as_str() {
             "simulated" => Arc::new(SimulatedPrinter::default()),
@@ -57,30 +57,36 @@ impl Devices {
                 std::time::Duration::from_secs(config.scan_timeout_s.max(1)),
             )),
         };
-        let gpio: Arc<dyn Gpio> =
-            if config.gpio == "simulated" { Arc::new(SimulatedGpio) } else { Arc::new(UnsupportedGpio) };
-        Ok(Devices { printer, scanner, gpio })
+        let pins: Arc<dyn Pins> = match config.gpio.as_str() {
+            "simulated" => Arc::new(FakePins::default()),
+            "rpi" => match RpiPins::open(&config.pins) {
+                Ok(pins) => Arc::new(pins),
+                Err(e) => {
+                    tracing::error!(cause = %e, "cannot open the GPIO header: no button, LED or sensor");
+                    Arc::new(MissingPins)
+                }
+            },
+            other => {
+                return Err(AgentError::BadDevice {
+                    device: "gpio",
+                    message: format!("{other:?}: expected simulated or rpi"),
+                });
+            }
+        };
+        let backlight: Arc<dyn Backlight> = match config.backlight.as_str() {
+            "simulated" | "none" => Arc::new(FakeBacklight::default()),
+            "sysfs" => Arc::new(SysfsBacklight::new()),
+            other => {
+                return Err(AgentError::BadDevice {
+                    device: "backlight",
+                    message: format!("{other:?}: expected simulated, sysfs or none"),
+                });
+            }
+        };
+        Ok(Devices { printer, scanner, pins, backlight })
     }
 
     pub async fn statuses(&self) -> Vec<DeviceStatus> {
-        vec![self.printer.status().await, self.scanner.status().await, self.gpio.status()]
-    }
-}
-
-/// Simulated GPIO: always ready.
-struct SimulatedGpio;
-
-impl Gpio for SimulatedGpio {
-    fn status(&self) -> DeviceStatus {
-        DeviceStatus { device: "gpio".into(), state: "ready".into(), simulated: true, ..Default::default() }
-    }
-}
-
-/// Real GPIO, which this build cannot drive yet: reported, never faked.
-struct UnsupportedGpio;
-
-impl Gpio for UnsupportedGpio {
-    fn status(&self) -> DeviceStatus {
-        DeviceStatus { device: "gpio".into(), state: "not_supported_yet".into(), ..Default::default() }
+        vec![self.printer.status().await, self.scanner.status().await, self.pins.status()]
     }
 }

@@ -55,6 +55,8 @@ fn main() -> anyhow::Result<()> {
     }
     config.allowed_uids.extend(args.allow_uids);
     let devices = if args.simulated { Devices::simulated() } else { Devices::from_config(&config.devices)? };
+    // Held until `main` returns: a clean stop unlocks terminal switching, a crash does not.
+    let _vt_lock = lock_down(&config.lockdown);
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -70,6 +72,21 @@ fn main() -> anyhow::Result<()> {
         guichet_agent::run(listener, devices, Setup { config, store }, shutdown_signal()).await?;
         Ok(())
     })
+}
+
+/// Locks terminal switching and filters the keyboards, as the config asks. Either can be
+/// impossible (no /dev/tty0 in a container, no uinput in this kernel): the agent still
+/// serves, and says what is missing.
+fn lock_down(config: &guichet_agent::config::LockdownConfig) -> Option<guichet_agent::vt::VtLock> {
+    if config.keyboards
+        && let Err(e) = guichet_agent::keyboards::start()
+    {
+        tracing::error!(cause = %e, "keyboards are not filtered");
+    }
+    if !config.terminals {
+        return None;
+    }
+    guichet_agent::vt::VtLock::lock().map_err(|e| tracing::error!(cause = %e, "terminal switching stays possible")).ok()
 }
 
 async fn shutdown_signal() {

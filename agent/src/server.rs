@@ -34,6 +34,7 @@ where
 {
     let agent = Agent::new(setup.config, devices, setup.store);
     let leftovers = agent.wipe_leftovers().await?;
+    let panel = crate::panel::start(&agent, Arc::new(crate::screen::SystemClock));
     tracing::info!(leftovers, "ready");
     system::notify_ready();
     let watchdog = system::watchdog_interval().map(|every| {
@@ -70,6 +71,9 @@ where
     }
     if let Some(w) = watchdog {
         w.abort();
+    }
+    for task in panel {
+        task.abort();
     }
     // A clean stop leaves nothing behind either.
     agent.wipe_open(None, guichet_protocol::EndReason::AgentStopped).await?;

@@ -54,6 +54,7 @@ pub struct Agent {
     pin: std::sync::Arc<crate::mediator::PinGuard>,
     /// Itself, for tasks that outlive a request (following a print job).
     me: std::sync::Weak<Agent>,
+    panel: crate::panel::PanelState,
 }
 
 impl Agent {
@@ -77,6 +78,7 @@ impl Agent {
             wiping: tokio::sync::Mutex::new(()),
             events,
             pin,
+            panel: Default::default(),
         })
     }
 
@@ -90,6 +92,10 @@ impl Agent {
 
     pub(crate) fn events(&self) -> &broadcast::Sender<AgentMessage> {
         &self.events
+    }
+
+    pub(crate) fn panel(&self) -> &crate::panel::PanelState {
+        &self.panel
     }
 
     pub(crate) fn kiosk_uid(&self) -> Option<u32> {
@@ -135,7 +141,11 @@ impl Agent {
         let dir = self.config.sessions_dir();
         let _guard = self.wiping.lock().await;
         let wiped = blocking(move || -> Result<Vec<WipeReceipt>, AgentError> {
-            std::fs::create_dir_all(&dir).map_err(|source| AgentError::CreateSession { path: dir.clone(), source })?;
+            let made = |source| AgentError::CreateSession { path: dir.clone(), source };
+            std::fs::create_dir_all(&dir).map_err(made)?;
+            // Traversable, not listable: the kiosk reaches its own folder by name and
+            // cannot see whether another exists, whatever umask made this one.
+            std::fs::set_permissions(&dir, std::os::unix::fs::PermissionsExt::from_mode(0o711)).map_err(made)?;
             let entries = std::fs::read_dir(&dir).map_err(|source| AgentError::Wipe { path: dir.clone(), source })?;
             let mut receipts = Vec::new();
             for entry in entries.flatten() {
@@ -162,9 +172,15 @@ impl Agent {
             ClientMessage::GetStatus { id } => Ok(AgentMessage::Status { id, status: self.status().await }),
             ClientMessage::Ping { id } => Ok(AgentMessage::Pong { id }),
             ClientMessage::CallMediator { id } => {
-                // Counted, never tied to the session: nothing says who needed help.
-                self.count(Counter::MediatorCalls);
-                tracing::info!("a mediator was called");
+                self.mediator_called(guichet_protocol::CallSource::Screen);
+                Ok(AgentMessage::Ack { id })
+            }
+            ClientMessage::Alive { id, screen, idle_s } => {
+                self.kiosk_alive(conn, screen, idle_s);
+                Ok(AgentMessage::Ack { id })
+            }
+            ClientMessage::Wake { id } => {
+                self.someone_there(tokio::time::Instant::now(), true);
                 Ok(AgentMessage::Ack { id })
             }
             ClientMessage::MediatorUnlock { id, pin } => self.mediator_unlock(id, pin).await,
@@ -191,6 +207,7 @@ impl Agent {
         match verdict {
             Verdict::Granted => {
                 self.count(Counter::MediatorOpenings);
+                self.help_answered();
                 Ok(AgentMessage::MediatorGranted { id })
             }
             Verdict::Wrong => Err((ErrorCode::WrongPin, "wrong PIN".into())),
@@ -251,6 +268,7 @@ impl Agent {
 
     /// The connection `conn` went away: wipe its session if it owned one.
     pub async fn client_gone(&self, conn: ConnId) {
+        self.connection_closed(conn);
         if let Err(e) = self.wipe_open(Some(conn), EndReason::ClientGone).await {
             tracing::error!(cause = %e, "wipe after the kiosk disconnected failed");
         }
@@ -277,6 +295,7 @@ impl Agent {
             }
         };
         self.count(Counter::SessionsWiped);
+        self.help_answered();
         match reason {
             EndReason::Completed => self.count(Counter::SessionsCompleted),
             EndReason::Abandoned | EndReason::IdleTimeout | EndReason::ClientGone => {
@@ -301,10 +320,12 @@ impl Agent {
                 tracing::warn!(cause = %e, "cannot read counters");
                 Default::default()
             }),
+            screen_on: self.screen_on(),
+            kiosk: self.kiosk_seen(),
         }
     }
 
-    fn count(&self, counter: Counter) {
+    pub(crate) fn count(&self, counter: Counter) {
         if let Err(e) = self.store.bump(counter) {
             // A counter is not worth refusing a citizen's session over.
             tracing::warn!(cause = %e, ?counter, "cannot count");

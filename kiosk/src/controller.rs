@@ -86,6 +86,8 @@ pub struct Controller {
     pub(crate) picking_language: bool,
     /// "Call a mediator" was pressed and the message is on screen.
     pub(crate) help_called: bool,
+    /// The agent darkened the screen: the next touch only wakes it.
+    pub(crate) dark: bool,
     /// Seconds left before an idle session is wiped, while the warning is shown.
     pub(crate) idle_left: Option<u32>,
     /// The mediator's PIN pad is open, with the digits typed so far.
@@ -144,6 +146,7 @@ impl Controller {
             settings: Settings::default(),
             picking_language: false,
             help_called: false,
+            dark: false,
             idle_left: None,
             pin: None,
             pin_message: None,
@@ -453,6 +456,13 @@ impl Controller {
                     self.receipt = Some(receipt);
                     self.screen = Screen::End;
                 }
+            }
+            AgentMessage::Screen { on } => self.dark = !on,
+            // The physical button: the person is told help is coming, as on screen.
+            AgentMessage::MediatorCalled { from: guichet_protocol::CallSource::Button }
+                if self.in_session() && self.pin.is_none() && !self.mediator =>
+            {
+                self.help_called = true;
             }
             AgentMessage::MediatorGranted { .. } if self.pin.is_some() => {
                 self.pin = None;

@@ -349,6 +349,7 @@ fn simulated_reply(command: Command) -> AgentMessage {
     let session = SessionId("0000000000000000".into());
     match command {
         Command::CallMediator => AgentMessage::Ack { id: 2 },
+        Command::Alive { .. } | Command::Wake => AgentMessage::Ack { id: 9 },
         Command::MediatorUnlock(_) => AgentMessage::MediatorGranted { id: 3 },
         Command::PrintScans { .. } => AgentMessage::PrintQueued { id: 6, job: 1, pages: 1, pages_left: 19 },
         Command::Scan { .. } => {

@@ -36,6 +36,13 @@ pub enum Command {
         copies: u32,
         mono: bool,
     },
+    /// The heartbeat: the screen shown and the seconds since the last touch.
+    Alive {
+        screen: &'static str,
+        idle_s: u32,
+    },
+    /// A touch on the dark screen.
+    Wake,
 }
 
 // Written by hand so that a PIN can never end up in a log line.
@@ -50,6 +57,8 @@ impl std::fmt::Debug for Command {
             Command::PrintSummary { .. } => f.write_str("PrintSummary(…)"),
             Command::Scan { preset, redo } => write!(f, "Scan({preset:?}, redo {redo:?})"),
             Command::PrintScans { copies, mono } => write!(f, "PrintScans({copies}, mono {mono})"),
+            Command::Alive { screen, idle_s } => write!(f, "Alive({screen}, {idle_s})"),
+            Command::Wake => f.write_str("Wake"),
         }
     }
 }
@@ -123,6 +132,7 @@ async fn run(socket: PathBuf, mut commands: mpsc::UnboundedReceiver<Command>, si
                 if serve(client, &mut commands, &sink).await.is_break() {
                     return;
                 }
+                tracing::warn!("lost the agent; reconnecting");
                 sink(LinkEvent::Disconnected);
                 told_down = true;
             }
@@ -135,7 +145,9 @@ async fn run(socket: PathBuf, mut commands: mpsc::UnboundedReceiver<Command>, si
             }
         }
         tokio::time::sleep(pause).await;
-        pause = (pause * 2).min(Duration::from_secs(5));
+        // Short: the agent restarts in well under a second, and the screen says "out of
+        // service" until it is back. A connect attempt on a local socket costs nothing.
+        pause = (pause * 2).min(Duration::from_secs(1));
     }
 }
 
@@ -156,6 +168,8 @@ async fn serve(
         }
     });
     let mut next_id = 1u64;
+    // The heartbeat's and wake's acks: nothing for the UI, which would only redraw.
+    let mut quiet = std::collections::HashSet::new();
     let flow = loop {
         tokio::select! {
             command = commands.recv() => {
@@ -169,6 +183,14 @@ async fn serve(
                     Command::MediatorUnlock(pin) => ClientMessage::MediatorUnlock { id, pin },
                     Command::Scan { preset, redo } => ClientMessage::Scan { id, preset, redo },
                     Command::PrintScans { copies, mono } => ClientMessage::PrintScans { id, copies, mono },
+                    Command::Alive { screen, idle_s } => {
+                        quiet.insert(id);
+                        ClientMessage::Alive { id, screen: screen.into(), idle_s }
+                    }
+                    Command::Wake => {
+                        quiet.insert(id);
+                        ClientMessage::Wake { id }
+                    }
                     Command::PrintSummary { renderer, folder, sheet } => {
                         let out = folder.join(crate::summary::SHEET_FILE);
                         let drawn = tokio::task::spawn_blocking(move || {
@@ -191,6 +213,7 @@ async fn serve(
             body = frames.recv() => {
                 let Some(body) = body else { break std::ops::ControlFlow::Continue(()) };
                 match guichet_protocol::decode_body::<AgentMessage>(&body, AgentMessage::TYPES) {
+                    Ok(AgentMessage::Ack { id }) if quiet.remove(&id) => {}
                     Ok(msg) => sink(LinkEvent::Agent(msg)),
                     // A newer agent's message: ignore it rather than fall over.
                     Err(e) => tracing::warn!(cause = %e, "ignored a message from the agent"),

@@ -125,6 +125,7 @@ fn main() -> anyhow::Result<()> {
     let controller = Controller::new(assets.procedures, assets.catalogs);
     let ui = KioskUi::new(window, controller, speaker, link);
     ui.set_idle_timeout(std::time::Duration::from_secs(args.idle_timeout.max(10)));
+    ui.start_heartbeat();
     KIOSK.with(|k| *k.borrow_mut() = Some(ui.clone()));
     let result = ui.window().run();
     KIOSK.with(|k| k.borrow_mut().take());

@@ -17,6 +17,16 @@ impl Controller {
         vec![Command::CallMediator]
     }
 
+    /// A touch on the dark screen: it lights again, and the touch does nothing else.
+    pub fn wake(&mut self) -> Vec<Command> {
+        self.dark = false;
+        vec![Command::Wake]
+    }
+
+    pub fn is_dark(&self) -> bool {
+        self.dark
+    }
+
     pub fn dismiss_help(&mut self) {
         self.help_called = false;
     }

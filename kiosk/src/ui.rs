@@ -2,6 +2,8 @@
 //! the `View` global, speaks a screen when it changes, and turns button callbacks into
 //! controller calls and agent commands. All of it runs on the UI thread.
 
+mod heartbeat;
+
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 use std::time::Duration;
@@ -43,6 +45,7 @@ pub struct KioskUi {
     qr: RefCell<(String, slint::Image)>,
     /// The scanned pages shown, each loaded once (again when a redo rewrote it).
     pages: RefCell<Vec<ShownPage>>,
+    heartbeat: heartbeat::Heartbeat,
     me: Weak<KioskUi>,
 }
 
@@ -62,6 +65,7 @@ impl KioskUi {
             qr: RefCell::new((String::new(), slint::Image::default())),
             pages: RefCell::new(Vec::new()),
             idle_after: std::cell::Cell::new(DEFAULT_IDLE_TIMEOUT),
+            heartbeat: Default::default(),
             me: me.clone(),
         });
         ui.connect();
@@ -83,6 +87,7 @@ impl KioskUi {
 
     /// Applies something the agent link reported.
     pub fn on_link_event(&self, event: LinkEvent) {
+        let connected = event == LinkEvent::Connected;
         self.controller.borrow_mut().on_event(event);
         // A session that just opened starts its idle clock; one that ended stops it.
         if !self.controller().in_session() {
@@ -92,11 +97,16 @@ impl KioskUi {
             self.restart_idle_clock(Duration::ZERO);
         }
         self.refresh();
+        if connected {
+            // A new connection (the agent restarted): it hears from us at once.
+            self.beat(true);
+        }
     }
 
     /// Runs a controller action, sends its commands and redraws. Every action is a
     /// touch: it dismisses an idle warning and restarts the idle clock.
     pub fn act(&self, action: impl FnOnce(&mut Controller) -> Vec<Command>) {
+        self.touched_now();
         self.controller.borrow_mut().touched();
         self.run(action);
         self.restart_idle_clock(Duration::ZERO);
@@ -166,6 +176,7 @@ impl KioskUi {
             }
         };
         view.on_touched_attract(on(|ui| ui.act(Controller::touch_attract)));
+        view.on_wake(on(|ui| ui.act(Controller::wake)));
         view.on_next_pressed(on(|ui| ui.act(Controller::next_step)));
         view.on_back_pressed(on(|ui| ui.update(Controller::back)));
         view.on_stop_pressed(on(|ui| ui.update(Controller::ask_stop)));
@@ -266,6 +277,8 @@ impl KioskUi {
             (c.view(), c.speech_key())
         };
         push(&self.window.global::<View>(), &data);
+        self.window.global::<View>().set_dark(self.controller().is_dark());
+        self.beat(false);
         self.push_qr(&data.url);
         self.push_pages(&data.pages);
         push_theme(&self.window.global::<Theme>(), &data);

@@ -99,6 +99,8 @@ pub fn reply_id(msg: &AgentMessage) -> Option<u64> {
         AgentMessage::Welcome { .. }
         | AgentMessage::SessionWiped { .. }
         | AgentMessage::PrintJob { .. }
-        | AgentMessage::ScanPage { .. } => None,
+        | AgentMessage::ScanPage { .. }
+        | AgentMessage::Screen { .. }
+        | AgentMessage::MediatorCalled { .. } => None,
     }
 }

@@ -75,6 +75,14 @@ pub enum ClientMessage {
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         mono: bool,
     },
+    /// The kiosk's heartbeat, sent from its UI loop on connecting, on every change of
+    /// screen and every few seconds: `screen` is the screen shown (`attract`, `home`…),
+    /// `idle_s` the seconds since the last touch. Replies: `ack`. The agent uses it for
+    /// health ("the kiosk is alive and answering") and to put the screen to sleep.
+    Alive { id: RequestId, screen: String, idle_s: u32 },
+    /// Someone touched the dark screen: the agent turns it on (a `screen` event). The
+    /// touch itself did nothing else. Replies: `ack`.
+    Wake { id: RequestId },
 }
 
 impl ClientMessage {
@@ -91,6 +99,8 @@ impl ClientMessage {
         "print",
         "scan",
         "print_scans",
+        "alive",
+        "wake",
     ];
 
     /// The request id, for every message but `hello`.
@@ -106,7 +116,9 @@ impl ClientMessage {
             | ClientMessage::MediatorUnlock { id, .. }
             | ClientMessage::Print { id, .. }
             | ClientMessage::Scan { id, .. }
-            | ClientMessage::PrintScans { id, .. } => Some(*id),
+            | ClientMessage::PrintScans { id, .. }
+            | ClientMessage::Alive { id, .. }
+            | ClientMessage::Wake { id } => Some(*id),
         }
     }
 }
@@ -170,6 +182,12 @@ pub enum AgentMessage {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
     },
+    /// Event: the screen went dark (outside opening hours, or after a long time with
+    /// nobody) or lit again. While it is dark the kiosk swallows the first touch and
+    /// answers it with `wake`, so a button nobody could see is never pressed.
+    Screen { on: bool },
+    /// Event: a mediator was called, from the screen or from the physical button.
+    MediatorCalled { from: CallSource },
 }
 
 impl AgentMessage {
@@ -187,7 +205,19 @@ impl AgentMessage {
         "print_job",
         "scanned",
         "scan_page",
+        "screen",
+        "mediator_called",
     ];
+}
+
+/// Where a call for a mediator came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallSource {
+    Screen,
+    Button,
+    #[serde(other)]
+    Unknown,
 }
 
 /// A session's id: random, short, with no meaning and nothing about the person.
@@ -276,6 +306,23 @@ pub struct AgentStatus {
     pub devices: Vec<DeviceStatus>,
     #[serde(default)]
     pub counters: Counters,
+    /// Whether the screen is lit.
+    #[serde(default)]
+    pub screen_on: bool,
+    /// The kiosk's last heartbeat, if one came since the agent started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kiosk: Option<KioskSeen>,
+}
+
+/// The kiosk as its last `alive` described it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KioskSeen {
+    pub screen: String,
+    pub idle_s: u32,
+    /// Milliseconds since that heartbeat arrived.
+    pub age_ms: u64,
+    /// Whether the connection that sent it is still open.
+    pub connected: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -34,6 +34,8 @@ fn client_samples() -> Vec<(&'static str, ClientMessage)> {
         ("print", ClientMessage::Print { id: 8, file: "prints/summary.jpg".into(), copies: 1 }),
         ("scan", ClientMessage::Scan { id: 9, preset: ScanPreset::IdCard, redo: Some(2) }),
         ("print_scans", ClientMessage::PrintScans { id: 10, copies: 2, mono: true }),
+        ("alive", ClientMessage::Alive { id: 11, screen: "attract".into(), idle_s: 42 }),
+        ("wake", ClientMessage::Wake { id: 12 }),
     ]
 }
 
@@ -97,6 +99,8 @@ fn agent_samples() -> Vec<(&'static str, AgentMessage)> {
                         mediator_calls: 3,
                         mediator_openings: 2,
                     },
+                    screen_on: true,
+                    kiosk: Some(KioskSeen { screen: "step".into(), idle_s: 12, age_ms: 1800, connected: true }),
                 },
             },
         ),
@@ -116,6 +120,8 @@ fn agent_samples() -> Vec<(&'static str, AgentMessage)> {
         ("scan_page", AgentMessage::ScanPage { id: 9, page: page(2) }),
         ("print_queued", AgentMessage::PrintQueued { id: 8, job: 41, pages: 2, pages_left: 18 }),
         ("print_job", AgentMessage::PrintJob { job: 41, state: JobState::Aborted, reason: Some("media_jam".into()) }),
+        ("screen", AgentMessage::Screen { on: false }),
+        ("mediator_called", AgentMessage::MediatorCalled { from: CallSource::Button }),
     ]
 }
 

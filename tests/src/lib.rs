@@ -11,6 +11,7 @@ use tokio::net::UnixStream;
 
 pub mod escl;
 pub mod ippeve;
+pub mod xvfb;
 pub use ippeve::TestPrinter;
 
 /// How long any test waits for anything before it fails.
@@ -162,11 +163,16 @@ pub struct AgentProcess {
 
 impl AgentProcess {
     pub fn spawn(dir: &Path) -> AgentProcess {
+        AgentProcess::spawn_with(dir, "[lockdown]\nterminals = false\nkeyboards = false\n")
+    }
+
+    /// With `extra` at the end of its config file (sections such as `[lockdown]`).
+    pub fn spawn_with(dir: &Path, extra: &str) -> AgentProcess {
         use std::io::BufRead;
         // A real config file, as on a device, with every path in the test's folder.
         let config = dir.join("agent.toml");
         let text = format!(
-            "runtime_dir = {:?}\nstate_dir = {:?}\nallowed_uids = [{}]\nallow_root = false\n",
+            "runtime_dir = {:?}\nstate_dir = {:?}\nallowed_uids = [{}]\nallow_root = false\n{extra}",
             dir.join("run"),
             dir.join("state"),
             nix_uid()
