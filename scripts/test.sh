@@ -19,4 +19,6 @@ out=$(mktemp -d)
 ./target/release/kiosk --screenshot "$out/1280-contrast" --high-contrast --speech off
 ./target/release/kiosk --screenshot "$out/1920" --size 1920x1080 --speech off
 rm -rf "$out"
+echo "==> Fuzzing: the frame codec and the request handler, 30 s each"
+bash scripts/fuzz.sh 30
 echo "==> All checks passed"

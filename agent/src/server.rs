@@ -81,7 +81,9 @@ where
     Ok(())
 }
 
-async fn serve(stream: UnixStream, conn: ConnId, agent: &Agent) {
+/// Serves one connection until it closes; `run` calls it for each one it accepts, and the
+/// fuzzer on one end of a socket pair.
+pub async fn serve(stream: UnixStream, conn: ConnId, agent: &Agent) {
     let uid = match stream.peer_cred() {
         Ok(cred) => cred.uid(),
         Err(e) => {

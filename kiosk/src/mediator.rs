@@ -94,3 +94,48 @@ impl Controller {
         vec![Command::EndSession(EndReason::Abandoned)]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use guichet_protocol::{AgentMessage, CallSource, SessionId};
+
+    use crate::controller::{Controller, Screen};
+    use crate::i18n::Catalog;
+    use crate::link::{Command, LinkEvent};
+
+    fn at_home() -> Controller {
+        let mut c = Controller::new(vec![], vec![Catalog::source()]);
+        c.on_event(LinkEvent::Connected);
+        c.touch_attract();
+        let folder = "/tmp/s".into();
+        c.on_event(LinkEvent::Agent(AgentMessage::SessionStarted { id: 1, session: SessionId("s".into()), folder }));
+        c
+    }
+
+    #[test]
+    fn a_dark_screen_swallows_the_first_touch_and_asks_to_wake() {
+        let mut c = Controller::new(vec![], vec![Catalog::source()]);
+        c.on_event(LinkEvent::Connected);
+        c.on_event(LinkEvent::Agent(AgentMessage::Screen { on: false }));
+        assert!(c.is_dark());
+        assert_eq!(c.wake(), vec![Command::Wake]);
+        assert!(!c.is_dark());
+        assert_eq!(c.screen(), Screen::Attract, "the waking touch started nothing");
+        c.on_event(LinkEvent::Agent(AgentMessage::Screen { on: false }));
+        c.on_event(LinkEvent::Agent(AgentMessage::Screen { on: true }));
+        assert!(!c.is_dark());
+    }
+
+    #[test]
+    fn the_physical_button_tells_the_person_help_is_coming() {
+        let mut c = Controller::new(vec![], vec![Catalog::source()]);
+        c.on_event(LinkEvent::Connected);
+        c.on_event(LinkEvent::Agent(AgentMessage::MediatorCalled { from: CallSource::Button }));
+        assert!(!c.help_called, "no visit, no notice");
+        let mut c = at_home();
+        c.on_event(LinkEvent::Agent(AgentMessage::MediatorCalled { from: CallSource::Screen }));
+        assert!(!c.help_called, "the screen's own call already told the person");
+        c.on_event(LinkEvent::Agent(AgentMessage::MediatorCalled { from: CallSource::Button }));
+        assert!(c.help_called);
+    }
+}
