@@ -201,6 +201,13 @@ for k in NAutoVTs=0 ReserveVT=0 HandlePowerKey=ignore HandleSuspendKey=ignore \
     HandleHibernateKey=ignore HandleRebootKey=ignore; do
     grep -qx "$k" "$logind_file" || fail "logind.conf.d lacks $k"
 done
+coredump_file=$ROOT${DEST[systemd/coredump.conf.d/90-guichet.conf]}
+# systemd-coredump is a separate package: its keys are checked where it is installed.
+check_conf "$coredump_file" Coredump /lib/systemd/systemd-coredump
+grep -qx 'Storage=none' "$coredump_file" || fail "coredump.conf.d lacks Storage=none"
+for unit in agent kiosk; do
+    grep -qx 'LimitCORE=0' "systemd/$unit.service" || fail "$unit.service lacks LimitCORE=0"
+done
 grep -qx 'Storage=volatile' "$journald_file" || fail "journald.conf.d lacks Storage=volatile"
 grep -q '^RuntimeMaxUse=' "$journald_file" || fail "journald.conf.d does not bound RuntimeMaxUse="
 echo "    keys known to systemd-logind and systemd-journald $(systemd-analyze --version | head -1 | cut -d' ' -f2)"

@@ -35,7 +35,8 @@ pub struct PinConfig {
 
 impl Default for PinConfig {
     fn default() -> Self {
-        PinConfig { button: 17, button_active_low: true, led: 27, presence: Some(22) }
+        // No sensor unless one is named: a floating pin would wake the screen at random.
+        PinConfig { button: 17, button_active_low: true, led: 27, presence: None }
     }
 }
 

@@ -31,15 +31,25 @@ pub enum KeyboardError {
     Watch(#[source] nix::Error),
 }
 
-/// A keyboard types letters and has Enter and Space; a touchscreen or a mouse does not,
-/// and the power button's device has none of them.
+/// Anything with keyboard keys: a keyboard, and also the separate "system control"
+/// device of a USB keyboard (Power, Sleep) or a gadget with a trimmed key set that types a
+/// payload. Not a touchscreen or a mouse (their buttons are not keyboard keys and they
+/// carry BTN_TOUCH or BTN_LEFT), and not the agent's own virtual keyboard.
 pub fn is_keyboard(device: &Device) -> bool {
     if device.name() == Some(VIRTUAL_NAME) {
         return false;
     }
     device.supported_keys().is_some_and(|keys| {
-        [KeyCode::KEY_A, KeyCode::KEY_Z, KeyCode::KEY_ENTER, KeyCode::KEY_SPACE].iter().all(|k| keys.contains(*k))
+        let pointer = keys.contains(KeyCode::BTN_TOUCH) || keys.contains(KeyCode::BTN_LEFT);
+        !pointer && keys.iter().any(|k| (1..=248).contains(&k.code()))
     })
+}
+
+/// The one output and the one filter every grabbed keyboard goes through, so that Ctrl
+/// on one keyboard and Alt+Delete on another are still seen as one combination.
+struct Output {
+    device: VirtualDevice,
+    filter: Filter,
 }
 
 /// Grabs every keyboard there is and every one plugged in later, until the process ends.
@@ -57,7 +67,7 @@ pub fn start() -> Result<(), KeyboardError> {
         .and_then(|b| b.name(VIRTUAL_NAME).with_keys(&keys))
         .and_then(|b| b.build())
         .map_err(KeyboardError::Virtual)?;
-    let output = Arc::new(Mutex::new(output));
+    let output = Arc::new(Mutex::new(Output { device: output, filter: Filter::new() }));
     let watcher = watch_input_dir()?;
     if let Ok(entries) = std::fs::read_dir(INPUT_DIR) {
         for entry in entries.flatten() {
@@ -98,7 +108,7 @@ fn watch_input_dir() -> Result<nix::sys::inotify::Inotify, KeyboardError> {
 /// Currently grabbed device nodes, so an IN_ATTRIB after IN_CREATE does not grab twice.
 static GRABBED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
-fn try_grab(path: &Path, output: &Arc<Mutex<VirtualDevice>>) {
+fn try_grab(path: &Path, output: &Arc<Mutex<Output>>) {
     let is_event = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("event"));
     if !is_event || GRABBED.lock().unwrap_or_else(|p| p.into_inner()).iter().any(|p| p == path) {
         return;
@@ -127,28 +137,45 @@ fn try_grab(path: &Path, output: &Arc<Mutex<VirtualDevice>>) {
     });
 }
 
-/// Reads one grabbed keyboard until it is unplugged, typing what passes the filter.
-fn forward(device: &mut Device, output: &Mutex<VirtualDevice>) {
-    let mut filter = Filter::new();
-    loop {
-        let Ok(events) = device.fetch_events() else { return };
+/// Reads one grabbed keyboard until it is unplugged, typing what passes the filter. Keys
+/// it left pressed are released on the way out: unplugged mid-press, the kernel sends no
+/// release, and a Shift held for ever would spoil everyone's typing after.
+fn forward(device: &mut Device, output: &Mutex<Output>) {
+    let mut held: Vec<u16> = Vec::new();
+    while let Ok(events) = device.fetch_events() {
+        let events: Vec<InputEvent> = events.filter(|e| e.event_type() == EventType::KEY).collect();
+        let mut output = output.lock().unwrap_or_else(|p| p.into_inner());
         let passed: Vec<InputEvent> = events
-            .filter(|e| e.event_type() == EventType::KEY)
+            .into_iter()
             .filter(|e| {
                 let action = match e.value() {
                     0 => Action::Up,
                     1 => Action::Down,
                     _ => Action::Repeat,
                 };
-                filter.pass(KeyEvent { code: e.code(), action })
+                output.filter.pass(KeyEvent { code: e.code(), action })
             })
             .collect();
+        for e in &passed {
+            match e.value() {
+                1 if !held.contains(&e.code()) => held.push(e.code()),
+                0 => held.retain(|&c| c != e.code()),
+                _ => {}
+            }
+        }
         if !passed.is_empty() {
             // `emit` adds the SYN_REPORT that closes the batch.
-            let mut output = output.lock().unwrap_or_else(|p| p.into_inner());
-            if let Err(e) = output.emit(&passed) {
+            if let Err(e) = output.device.emit(&passed) {
                 tracing::warn!(cause = %e, "cannot type through the virtual keyboard");
             }
         }
+    }
+    let releases: Vec<InputEvent> = held.iter().map(|&code| InputEvent::new(EventType::KEY.0, code, 0)).collect();
+    if !releases.is_empty() {
+        let mut output = output.lock().unwrap_or_else(|p| p.into_inner());
+        for &code in &held {
+            output.filter.pass(KeyEvent { code, action: Action::Up });
+        }
+        let _ = output.device.emit(&releases);
     }
 }

@@ -169,7 +169,9 @@ impl Filter {
                 }
                 return false;
             }
-            return true;
+            // A key held down before Ctrl+Alt came must not repeat its way into a
+            // combination (hold Delete, then press Ctrl+Alt).
+            return event.action == Action::Up || !self.escapes(event.code);
         }
         if self.escapes(event.code) {
             self.swallowed.push(event.code);

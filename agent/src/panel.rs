@@ -152,6 +152,11 @@ pub fn start(agent: &Arc<Agent>, clock: Arc<dyn Clock>) -> Vec<JoinHandle<()>> {
         let mut tick = tokio::time::interval(FAULT_CHECK);
         loop {
             tick.tick().await;
+            // Not during a visit: asking the scanner for its list could disturb a scan,
+            // and a scanner busy scanning can look missing.
+            if me.open_folder().is_some() {
+                continue;
+            }
             let faulty = me.devices().statuses().await.iter().any(|d| d.state != "ready");
             me.panel().fault.store(faulty, Ordering::SeqCst);
         }

@@ -75,6 +75,8 @@ where
     for task in panel {
         task.abort();
     }
+    // Whoever looks at the kiosk next (IT staff, the restarted agent) sees its screen.
+    agent.devices().backlight.set(true);
     // A clean stop leaves nothing behind either.
     agent.wipe_open(None, guichet_protocol::EndReason::AgentStopped).await?;
     tracing::info!("stopped");

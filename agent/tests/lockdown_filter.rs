@@ -124,6 +124,14 @@ fn order_of_releases_does_not_leak_a_half_combination() {
         run_script("d:leftctrl d:rightctrl u:leftctrl d:leftalt d:delete u:delete u:leftalt u:rightctrl").unwrap(),
         "d:leftctrl d:rightctrl u:leftctrl d:leftalt u:leftalt u:rightctrl"
     );
+    // Delete held first, then Ctrl+Alt: its repeats must not become Ctrl+Alt+Delete. The
+    // press already passed, so its release passes too (nothing stays held).
+    assert_eq!(
+        run_script("d:delete d:leftctrl d:leftalt r:delete r:delete u:delete u:leftalt u:leftctrl").unwrap(),
+        "d:delete d:leftctrl d:leftalt u:delete u:leftalt u:leftctrl"
+    );
+    // An ordinary held key still repeats under Shift.
+    assert_eq!(run_script("d:a d:leftshift r:a u:a u:leftshift").unwrap(), "d:a d:leftshift r:a u:a u:leftshift");
     // AltGr is not Alt: AltGr+Tab passes, left Alt+Tab does not.
     assert_eq!(run_script("d:rightalt d:tab u:tab u:rightalt").unwrap(), "d:rightalt d:tab u:tab u:rightalt");
     assert!(run_script("d:q:").is_err() && run_script("x:a").is_err() && run_script("d:nokey").is_err());

@@ -188,9 +188,11 @@ async fn the_screen_follows_opening_hours_touches_and_presence() {
     k.send(ClientMessage::Wake { id: 20 }).await;
     assert_eq!(k.next_screen(MIN).await.map(|s| s.0), Some(true));
     k.send(ClientMessage::StartSession { id: 21 }).await;
-    assert_eq!(k.next_screen(3 * 60 * MIN).await, None, "dark during a visit");
+    assert_eq!(k.next_screen(4 * 60 * MIN).await, None, "dark during a visit");
+    let now = TestClock { start, day: Weekday::Mon, minute: 8 * 60 }.local();
+    assert!(now.minute >= 12 * 60 + 30, "the visit should have run past closing: {now:?}");
     k.send(ClientMessage::EndSession { id: 22, reason: EndReason::Completed }).await;
-    // Now 12:30 or later, closed: the short limit applies from the last sign of life.
+    // Closed now: the short limit applies from the last sign of life, long past.
     assert_eq!(k.next_screen(2 * MIN).await.map(|s| s.0), Some(false));
 }
 

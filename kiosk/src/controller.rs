@@ -419,13 +419,18 @@ impl Controller {
             LinkEvent::Site(site) => self.site = Some(site),
             LinkEvent::Connected => {
                 self.connected = true;
+                // A new agent lights the screen when a kiosk connects; an old "dark" must
+                // not outlive the agent that said it.
+                self.dark = false;
                 if self.screen == Screen::OutOfService {
                     self.reset_to_attract();
                 }
             }
             LinkEvent::Disconnected => {
-                // The agent wipes whatever session we had when it comes back.
+                // The agent wipes whatever session we had when it comes back. Nobody
+                // darkens the screen while it is away: "out of service" must be seen.
                 self.connected = false;
+                self.dark = false;
                 self.busy = false;
                 self.close_overlays();
                 self.session_folder = None;

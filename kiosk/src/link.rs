@@ -213,7 +213,7 @@ async fn serve(
             body = frames.recv() => {
                 let Some(body) = body else { break std::ops::ControlFlow::Continue(()) };
                 match guichet_protocol::decode_body::<AgentMessage>(&body, AgentMessage::TYPES) {
-                    Ok(AgentMessage::Ack { id }) if quiet.remove(&id) => {}
+                    Ok(AgentMessage::Ack { id } | AgentMessage::Error { id: Some(id), .. }) if quiet.remove(&id) => {}
                     Ok(msg) => sink(LinkEvent::Agent(msg)),
                     // A newer agent's message: ignore it rather than fall over.
                     Err(e) => tracing::warn!(cause = %e, "ignored a message from the agent"),

@@ -34,6 +34,15 @@ fn terminal_switching_is_locked_while_the_agent_runs_and_released_on_a_clean_sto
     vt::activate(original).unwrap();
     wait_active(original);
 
+    // Whatever happens below, the machine's terminals are left unlocked (a killed agent
+    // would leave them locked): locking and dropping unlocks.
+    struct Unlock;
+    impl Drop for Unlock {
+        fn drop(&mut self) {
+            drop(vt::VtLock::lock());
+        }
+    }
+    let _unlock = Unlock;
     let dir = tempfile::tempdir().unwrap();
     let mut agent = AgentProcess::spawn_with(dir.path(), "[lockdown]\nterminals = true\nkeyboards = false\n");
     agent.wait_log("terminal switching locked");
@@ -93,13 +102,20 @@ fn a_keyboard_is_grabbed_and_only_what_the_filter_passes_comes_out() {
             press(KeyCode::KEY_A, 0),
         ])
         .unwrap();
-    let mut seen = Vec::new();
-    while !seen.contains(&(KeyCode::KEY_A.code(), 0)) {
-        for e in filtered.fetch_events().unwrap() {
-            if e.event_type() == EventType::KEY {
-                seen.push((e.code(), e.value()));
+    // Read on a thread, so that a bug shows as a failure within the bound, not a hang.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        while let Ok(events) = filtered.fetch_events() {
+            for e in events.filter(|e| e.event_type() == EventType::KEY) {
+                if tx.send((e.code(), e.value())).is_err() {
+                    return;
+                }
             }
         }
+    });
+    let mut seen = Vec::new();
+    while !seen.contains(&(KeyCode::KEY_A.code(), 0)) {
+        seen.push(rx.recv_timeout(BOUND).unwrap_or_else(|_| panic!("the typed 'a' never came out: {seen:?}")));
     }
     assert!(!seen.iter().any(|(c, _)| *c == KeyCode::KEY_F2.code()), "F2 came through: {seen:?}");
     assert!(seen.contains(&(KeyCode::KEY_LEFTCTRL.code(), 1)) && seen.contains(&(KeyCode::KEY_A.code(), 1)));
