@@ -41,6 +41,80 @@ pub struct Config {
     pub site: Option<SiteConfig>,
     pub screen: crate::screen::ScreenConfig,
     pub lockdown: LockdownConfig,
+    pub fleet: FleetConfig,
+    pub health: HealthConfig,
+}
+
+/// `[fleet]`: where the kiosk reports. Without `url` it reports nowhere (a kiosk run
+/// alone); everything else still works.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FleetConfig {
+    /// `https://fleet.example.fr`; `http://` only for loopback tests.
+    pub url: Option<String>,
+    /// The one-time code from the console, used once to get the kiosk's token.
+    pub enrolment_code: Option<String>,
+    /// A PEM certificate to trust for the fleet besides the system's authorities (a
+    /// fleet with its own CA, or a self-signed test server).
+    pub ca_certificate: Option<PathBuf>,
+    /// The fleet's ed25519 public key (base64). Settings and content signed with another
+    /// key are refused. Unset, the key given at enrolment is kept and used.
+    pub signing_key: Option<String>,
+    /// Seconds between health samples, and between reports when all goes well.
+    pub sample_every_s: u64,
+    pub report_every_s: u64,
+    /// Samples kept while the fleet cannot be reached (four weeks at five minutes);
+    /// beyond, the oldest are merged into summaries.
+    pub queue_limit: u32,
+    /// What `reboot` runs, once no visit is open.
+    pub reboot_command: Vec<String>,
+    /// Where pushed content bundles are installed (`current` points to the one in use);
+    /// `/var/lib/guichet-content` by default, readable by the kiosk's user.
+    pub content_dir: Option<PathBuf>,
+}
+
+impl Default for FleetConfig {
+    fn default() -> Self {
+        FleetConfig {
+            url: None,
+            enrolment_code: None,
+            ca_certificate: None,
+            signing_key: None,
+            sample_every_s: 300,
+            report_every_s: 300,
+            queue_limit: 8064,
+            reboot_command: vec!["systemctl".into(), "reboot".into()],
+            content_dir: None,
+        }
+    }
+}
+
+/// `[health]`: what "usable" is checked against besides the devices.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HealthConfig {
+    /// The public-service sites the procedures send people to; each is asked over HTTPS.
+    pub sites: Vec<String>,
+    /// Where the SoC's temperature and the Raspberry Pi firmware's flags are read
+    /// (`/sys`); tests point it at a folder of their own.
+    pub sys_root: PathBuf,
+}
+
+impl Default for HealthConfig {
+    fn default() -> Self {
+        HealthConfig {
+            sites: [
+                "https://www.caf.fr",
+                "https://www.ameli.fr",
+                "https://www.impots.gouv.fr",
+                "https://www.francetravail.fr",
+                "https://ants.gouv.fr",
+            ]
+            .map(String::from)
+            .to_vec(),
+            sys_root: PathBuf::from("/sys"),
+        }
+    }
 }
 
 /// `[lockdown]`: both on for a kiosk; off on a developer's machine and in most tests,
@@ -124,6 +198,8 @@ impl Default for Config {
             site: None,
             screen: Default::default(),
             lockdown: Default::default(),
+            fleet: Default::default(),
+            health: Default::default(),
         }
     }
 }
@@ -182,6 +258,11 @@ impl Config {
 
     pub fn store_path(&self) -> PathBuf {
         self.state_dir.join("agent.db")
+    }
+
+    pub fn content_dir(&self) -> PathBuf {
+        // Not under state_dir, which is root's alone: the kiosk's user reads content.
+        self.fleet.content_dir.clone().unwrap_or_else(|| PathBuf::from("/var/lib/guichet-content"))
     }
 }
 

@@ -1,8 +1,8 @@
 //! The Guichet agent: the privileged half of the kiosk.
 //!
-//! It owns sessions and their wiping, the devices, the local store and (later) the fleet
-//! client. It serves the kiosk over a Unix socket (`server`) and never draws a pixel. It
-//! must never log or store a citizen's data: no document content, no typed text, no file
+//! It owns sessions and their wiping, the devices, the local store and the fleet client.
+//! It serves the kiosk over a Unix socket (`server`) and never draws a pixel. It must
+//! never log or store a citizen's data: no document content, no typed text, no file
 //! names — only counts.
 
 mod child;
@@ -10,13 +10,16 @@ pub mod config;
 mod convert;
 pub mod devices;
 pub mod error;
+pub mod fleet;
 pub mod gpio;
+pub mod health;
 pub mod keyboards;
 pub mod lockdown;
 pub mod mediator;
 pub mod panel;
 pub mod printer;
 mod printing;
+pub mod remote;
 pub mod scanner;
 mod scanner_options;
 mod scanning;
@@ -26,6 +29,7 @@ pub mod server;
 pub mod session;
 pub mod store;
 pub mod system;
+mod usage;
 pub mod vt;
 pub mod wipe;
 

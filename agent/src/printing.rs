@@ -31,7 +31,7 @@ impl Agent {
                 refuse(ErrorCode::BadDocument, e)
             })?;
         let wanted = pages * copies;
-        let left = self.config().print_page_limit.saturating_sub(self.pages_printed());
+        let left = self.print_page_limit().saturating_sub(self.pages_printed());
         if wanted > left {
             return Err(refuse(ErrorCode::PageLimit, format!("{wanted} pages asked, {left} left for this visit")));
         }
@@ -55,6 +55,10 @@ impl Agent {
             }
         })?;
         self.job_sent(job, wanted);
+        self.count(crate::store::Counter::Prints);
+        if let Err(e) = self.store().add("pages_printed", u64::from(wanted)) {
+            tracing::warn!(cause = %e, "cannot count");
+        }
         tracing::info!(job, pages = wanted, "print job sent");
         if let Some(agent) = self.me() {
             tokio::spawn(async move { agent.follow(job).await });

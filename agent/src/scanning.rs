@@ -29,7 +29,7 @@ impl Agent {
             return Err(refuse(ErrorCode::SessionStorage, "the scans folder is not a plain folder"));
         }
         let taken = scanned_pages(&scans).len() as u32;
-        let limit = self.config().scan_page_limit;
+        let limit = self.scan_page_limit();
         if let Some(n) = redo.filter(|&n| n == 0 || n > taken) {
             return Err(refuse(ErrorCode::BadRequest, format!("there is no page {n} to scan again")));
         }
@@ -70,6 +70,11 @@ impl Agent {
         }
         let _ = std::fs::remove_dir_all(&staging);
         let added: Vec<ScannedPage> = added.into_iter().flatten().collect();
+        if !added.is_empty()
+            && let Err(e) = self.store().add("pages_scanned", added.len() as u64)
+        {
+            tracing::warn!(cause = %e, "cannot count");
+        }
         if let Err(e) = result {
             tracing::warn!(cause = %e, pages_kept = added.len(), "scan failed");
             return Err(match e {

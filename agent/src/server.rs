@@ -35,6 +35,7 @@ where
     let agent = Agent::new(setup.config, devices, setup.store);
     let leftovers = agent.wipe_leftovers().await?;
     let panel = crate::panel::start(&agent, Arc::new(crate::screen::SystemClock));
+    let fleet = crate::fleet::start(&agent);
     tracing::info!(leftovers, "ready");
     system::notify_ready();
     let watchdog = system::watchdog_interval().map(|every| {
@@ -72,7 +73,7 @@ where
     if let Some(w) = watchdog {
         w.abort();
     }
-    for task in panel {
+    for task in panel.into_iter().chain(fleet) {
         task.abort();
     }
     // Whoever looks at the kiosk next (IT staff, the restarted agent) sees its screen.
@@ -207,6 +208,8 @@ fn on_frame(body: &[u8], greeted: &mut bool, conn: ConnId, agent: &Agent) -> Res
                 protocol: PROTOCOL_VERSION,
                 agent_version: env!("CARGO_PKG_VERSION").into(),
                 site: agent.site(),
+                attract_message: agent.remote().message(crate::system::unix_now()),
+                content: agent.remote().content().map(|c| c.folder.to_string_lossy().into_owned()),
             };
             Reply { msg: Some(welcome), close: false }
         }

@@ -38,6 +38,7 @@ struct OpenSession {
     /// Print jobs sent for this session, cancelled at the printer when it is wiped.
     jobs: Vec<u32>,
     pages_printed: u32,
+    usage: crate::usage::VisitUsage,
 }
 
 pub struct Agent {
@@ -51,7 +52,8 @@ pub struct Agent {
     // Serialises wipes so a session folder is never created while another is being wiped.
     wiping: tokio::sync::Mutex<()>,
     events: broadcast::Sender<AgentMessage>,
-    pin: std::sync::Arc<crate::mediator::PinGuard>,
+    /// What the fleet changed: settings, the attract message, the content in use.
+    remote: crate::remote::Remote,
     /// Itself, for tasks that outlive a request (following a print job).
     me: std::sync::Weak<Agent>,
     panel: crate::panel::PanelState,
@@ -66,7 +68,7 @@ impl Agent {
     pub fn new(config: Config, devices: Devices, store: Store) -> Arc<Agent> {
         let kiosk_uid = config.kiosk_user.as_deref().and_then(system::uid_of);
         let (events, _) = broadcast::channel(64);
-        let pin = std::sync::Arc::new(crate::mediator::PinGuard::new(config.mediator_pin_hash.clone()));
+        let remote = crate::remote::Remote::load(&config, &store);
         Arc::new_cyclic(|me| Agent {
             me: me.clone(),
             config,
@@ -77,7 +79,7 @@ impl Agent {
             open: Mutex::new(None),
             wiping: tokio::sync::Mutex::new(()),
             events,
-            pin,
+            remote,
             panel: Default::default(),
         })
     }
@@ -88,6 +90,37 @@ impl Agent {
 
     pub(crate) fn devices(&self) -> &Devices {
         &self.devices
+    }
+
+    pub(crate) fn uptime(&self) -> std::time::Duration {
+        self.started.elapsed()
+    }
+
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub(crate) fn remote(&self) -> &crate::remote::Remote {
+        &self.remote
+    }
+
+    /// Pages one visit may print: the fleet's setting, else the config's.
+    pub(crate) fn print_page_limit(&self) -> u32 {
+        self.remote.settings().print_page_limit.unwrap_or(self.config.print_page_limit)
+    }
+
+    pub(crate) fn scan_page_limit(&self) -> u32 {
+        self.remote.settings().scan_page_limit.unwrap_or(self.config.scan_page_limit)
+    }
+
+    /// Runs `f` on the open visit's usage; `None` when no visit is open.
+    pub(crate) fn with_visit_usage<T>(&self, f: impl FnOnce(&mut crate::usage::VisitUsage) -> T) -> Option<T> {
+        self.lock_open().as_mut().map(|s| f(&mut s.usage))
+    }
+
+    /// Whether a visit is open now.
+    pub(crate) fn in_session(&self) -> bool {
+        self.lock_open().is_some()
     }
 
     pub(crate) fn events(&self) -> &broadcast::Sender<AgentMessage> {
@@ -187,6 +220,7 @@ impl Agent {
             ClientMessage::Print { id, file, copies } => self.print(id, file, copies, false).await,
             ClientMessage::Scan { id, preset, redo } => self.scan(id, preset, redo).await,
             ClientMessage::PrintScans { id, copies, mono } => self.print_scans(id, copies, mono).await,
+            ClientMessage::Usage { id, usage } => self.usage(id, usage),
         };
         result.unwrap_or_else(|(code, message)| {
             // A device problem's message is its code, which the kiosk needs as data.
@@ -197,7 +231,7 @@ impl Agent {
 
     async fn mediator_unlock(&self, id: u64, pin: String) -> Result<AgentMessage, Refusal> {
         use crate::mediator::Verdict;
-        let guard = std::sync::Arc::clone(&self.pin);
+        let guard = self.remote.pin();
         // argon2 is deliberately slow: off the async threads.
         let verdict = blocking(move || guard.check(&pin, std::time::Instant::now())).await.map_err(|e| {
             tracing::error!(cause = %e, "PIN check failed");
@@ -235,6 +269,7 @@ impl Agent {
             owner: conn,
             jobs: Vec::new(),
             pages_printed: 0,
+            usage: Default::default(),
         });
         self.count(Counter::SessionsStarted);
         tracing::info!(session = %session, "session started");
@@ -295,6 +330,9 @@ impl Agent {
             }
         };
         self.count(Counter::SessionsWiped);
+        for name in open.usage.abandoned() {
+            self.count_name(&name);
+        }
         self.help_answered();
         match reason {
             EndReason::Completed => self.count(Counter::SessionsCompleted),
@@ -329,6 +367,13 @@ impl Agent {
         if let Err(e) = self.store.bump(counter) {
             // A counter is not worth refusing a citizen's session over.
             tracing::warn!(cause = %e, ?counter, "cannot count");
+        }
+    }
+
+    /// Counts a usage name made of checked ids.
+    pub(crate) fn count_name(&self, name: &str) {
+        if let Err(e) = self.store.add(name, 1) {
+            tracing::warn!(cause = %e, "cannot count");
         }
     }
 

@@ -1,5 +1,7 @@
-//! The agent's SQLite store (`agent.db`): numbered migrations, WAL, and anonymous counters
-//! per day. It must never hold a citizen's name, document or typed text.
+//! The agent's SQLite store (`agent.db`): numbered migrations, WAL, anonymous counters per
+//! day, the fleet's queue (`fleet::outbox`) and a few remembered values (the kiosk's fleet
+//! identity, settings and content pushed by the fleet). It must never hold a citizen's
+//! name, document or typed text.
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -19,6 +21,18 @@ const MIGRATIONS: &[&str] = &[
         value INTEGER NOT NULL DEFAULT 0,
         PRIMARY KEY (day, name)
     ) STRICT;",
+    // 2: the fleet: what of each counter was last reported, remembered values, the queue
+    // of health samples (and summaries of those merged when it was full), commands run.
+    "ALTER TABLE daily_counters ADD COLUMN sent INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+    CREATE TABLE outbox_samples (id INTEGER PRIMARY KEY, taken_at INTEGER NOT NULL, body TEXT NOT NULL) STRICT;
+    CREATE TABLE outbox_summaries (
+        id INTEGER PRIMARY KEY, from_at INTEGER NOT NULL, to_at INTEGER NOT NULL, body TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE commands_done (
+        id INTEGER PRIMARY KEY, ok INTEGER NOT NULL, detail TEXT NOT NULL,
+        done_at INTEGER NOT NULL, acked INTEGER NOT NULL DEFAULT 0
+    ) STRICT;",
 ];
 
 /// A counter's name in the store. Only these; the set is closed on purpose.
@@ -30,6 +44,9 @@ pub enum Counter {
     SessionsWiped,
     MediatorCalls,
     MediatorOpenings,
+    Prints,
+    PagesPrinted,
+    PagesScanned,
 }
 
 impl Counter {
@@ -41,6 +58,9 @@ impl Counter {
             Counter::SessionsWiped => "sessions_wiped",
             Counter::MediatorCalls => "mediator_calls",
             Counter::MediatorOpenings => "mediator_openings",
+            Counter::Prints => "prints",
+            Counter::PagesPrinted => "pages_printed",
+            Counter::PagesScanned => "pages_scanned",
         }
     }
 }
@@ -81,12 +101,42 @@ impl Store {
     }
 
     pub fn bump(&self, counter: Counter) -> Result<(), AgentError> {
+        self.add(counter.name(), 1)
+    }
+
+    /// Adds `by` to today's counter `name`: one of `Counter`'s names, or a usage name
+    /// made of checked ids (`procedure_started/caf-prime-activite`).
+    pub fn add(&self, name: &str, by: u64) -> Result<(), AgentError> {
         self.lock().execute(
-            "INSERT INTO daily_counters (day, name, value) VALUES (?1, ?2, 1)
-             ON CONFLICT (day, name) DO UPDATE SET value = value + 1",
-            params![today(), counter.name()],
+            "INSERT INTO daily_counters (day, name, value) VALUES (?1, ?2, ?3)
+             ON CONFLICT (day, name) DO UPDATE SET value = value + excluded.value",
+            params![today(), name, by as i64],
         )?;
         Ok(())
+    }
+
+    /// A remembered value, by key.
+    pub fn get(&self, key: &str) -> Result<Option<String>, AgentError> {
+        use rusqlite::OptionalExtension;
+        Ok(self.lock().query_row("SELECT value FROM state WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+    }
+
+    pub fn set(&self, key: &str, value: &str) -> Result<(), AgentError> {
+        self.lock().execute(
+            "INSERT INTO state (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    pub fn unset(&self, key: &str) -> Result<(), AgentError> {
+        self.lock().execute("DELETE FROM state WHERE key = ?1", [key])?;
+        Ok(())
+    }
+
+    /// Runs `f` on the connection (the fleet's queue keeps its SQL beside its logic).
+    pub(crate) fn with<T>(&self, f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>) -> Result<T, AgentError> {
+        Ok(f(&mut self.lock())?)
     }
 
     /// Totals over all days.
@@ -105,6 +155,9 @@ impl Store {
                 "sessions_wiped" => counters.sessions_wiped = value,
                 "mediator_calls" => counters.mediator_calls = value,
                 "mediator_openings" => counters.mediator_openings = value,
+                "prints" => counters.prints = value,
+                "pages_printed" => counters.pages_printed = value,
+                "pages_scanned" => counters.pages_scanned = value,
                 _ => {}
             }
         }
@@ -119,7 +172,7 @@ impl Store {
 }
 
 /// Days since 1970-01-01 (UTC): a counter never carries a finer time.
-fn today() -> i64 {
+pub(crate) fn today() -> i64 {
     let secs = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
     (secs / 86_400) as i64
 }

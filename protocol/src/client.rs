@@ -8,7 +8,8 @@ use tokio::net::unix::{OwnedReadHalf, OwnedWriteHalf};
 
 use crate::PROTOCOL_VERSION;
 use crate::frame::{FrameError, decode_body, read_frame, write_frame};
-use crate::messages::{AgentMessage, ClientMessage, ErrorCode, SiteInfo};
+use crate::messages::{AgentMessage, ClientMessage};
+use crate::types::{ErrorCode, SiteInfo};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
@@ -101,6 +102,8 @@ pub fn reply_id(msg: &AgentMessage) -> Option<u64> {
         | AgentMessage::PrintJob { .. }
         | AgentMessage::ScanPage { .. }
         | AgentMessage::Screen { .. }
-        | AgentMessage::MediatorCalled { .. } => None,
+        | AgentMessage::MediatorCalled { .. }
+        | AgentMessage::AttractMessage { .. }
+        | AgentMessage::ContentChanged { .. } => None,
     }
 }

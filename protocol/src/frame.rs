@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
-use crate::messages::ErrorCode;
+use crate::types::ErrorCode;
 
 /// Largest JSON body a frame may carry, in bytes.
 pub const MAX_FRAME_LEN: u32 = 64 * 1024;

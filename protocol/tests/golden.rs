@@ -36,6 +36,13 @@ fn client_samples() -> Vec<(&'static str, ClientMessage)> {
         ("print_scans", ClientMessage::PrintScans { id: 10, copies: 2, mono: true }),
         ("alive", ClientMessage::Alive { id: 11, screen: "attract".into(), idle_s: 42 }),
         ("wake", ClientMessage::Wake { id: 12 }),
+        (
+            "usage",
+            ClientMessage::Usage {
+                id: 13,
+                usage: UsageEvent::StepReached { procedure: "caf-prime-activite".into(), step: "revenus".into() },
+            },
+        ),
     ]
 }
 
@@ -57,6 +64,8 @@ fn agent_samples() -> Vec<(&'static str, AgentMessage)> {
                         close: "17:00".into(),
                     }],
                 }),
+                attract_message: Default::default(),
+                content: None,
             },
         ),
         (
@@ -98,6 +107,9 @@ fn agent_samples() -> Vec<(&'static str, AgentMessage)> {
                         sessions_wiped: 12,
                         mediator_calls: 3,
                         mediator_openings: 2,
+                        prints: 4,
+                        pages_printed: 7,
+                        pages_scanned: 11,
                     },
                     screen_on: true,
                     kiosk: Some(KioskSeen { screen: "step".into(), idle_s: 12, age_ms: 1800, connected: true }),
@@ -122,6 +134,19 @@ fn agent_samples() -> Vec<(&'static str, AgentMessage)> {
         ("print_job", AgentMessage::PrintJob { job: 41, state: JobState::Aborted, reason: Some("media_jam".into()) }),
         ("screen", AgentMessage::Screen { on: false }),
         ("mediator_called", AgentMessage::MediatorCalled { from: CallSource::Button }),
+        (
+            "attract_message",
+            AgentMessage::AttractMessage {
+                texts: [("fr".to_owned(), "Fermé jeudi après-midi.".to_owned())].into_iter().collect(),
+            },
+        ),
+        (
+            "content_changed",
+            AgentMessage::ContentChanged {
+                folder: "/var/lib/guichet-content/current".into(),
+                version: "2026-12 mise à jour CAF".into(),
+            },
+        ),
     ]
 }
 
@@ -204,4 +229,26 @@ fn older_peer_without_new_fields_still_parses() {
         }
         other => panic!("parsed as {other:?}"),
     }
+}
+
+#[test]
+fn a_welcome_from_an_agent_before_the_fleet_still_parses_and_the_new_fields_travel() {
+    let old = r#"{"type":"welcome","protocol":1,"agent_version":"0.1.0"}"#;
+    match decode_body::<AgentMessage>(old.as_bytes(), AgentMessage::TYPES).unwrap() {
+        AgentMessage::Welcome { attract_message, content, .. } => {
+            assert!(attract_message.is_empty() && content.is_none())
+        }
+        other => panic!("parsed as {other:?}"),
+    }
+    let new = AgentMessage::Welcome {
+        protocol: 1,
+        agent_version: "0.2.0".into(),
+        site: None,
+        attract_message: [("fr".to_owned(), "Fermé".to_owned())].into_iter().collect(),
+        content: Some("/var/lib/guichet-content/current".into()),
+    };
+    assert_eq!(
+        serde_json::to_string(&new).unwrap(),
+        r#"{"type":"welcome","protocol":1,"agent_version":"0.2.0","attract_message":{"fr":"Fermé"},"content":"/var/lib/guichet-content/current"}"#
+    );
 }

@@ -10,6 +10,7 @@ use guichet_protocol::{AgentMessage, decode_body, read_frame};
 use tokio::net::UnixStream;
 
 pub mod escl;
+pub mod fleet;
 pub mod ippeve;
 pub mod xvfb;
 pub use ippeve::TestPrinter;
@@ -27,6 +28,9 @@ pub fn test_config(dir: &Path) -> Config {
         socket_group: None,
         allowed_uids: vec![nix_uid()],
         allow_root: false,
+        // No public site is checked unless a test says which: this machine has no internet.
+        health: guichet_agent::config::HealthConfig { sites: Vec::new(), ..Default::default() },
+        fleet: guichet_agent::config::FleetConfig { content_dir: Some(dir.join("content")), ..Default::default() },
         ..Config::default()
     }
 }

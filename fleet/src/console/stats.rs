@@ -1,0 +1,174 @@
+//! Needs statistics for the CCAS's Analyse des Besoins Sociaux: what people come for,
+//! where they give up, how often they need a mediator, in which languages. Everything is
+//! a sum of anonymous per-day counters; nothing finer than a day exists to show.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use maud::html;
+use serde::Deserialize;
+
+use super::{charts, html, layout, storage_error, viewer};
+use crate::Fleet;
+use crate::storage::UsageRow;
+
+#[derive(Deserialize, Default)]
+pub struct Filter {
+    /// `YYYY-MM`, first month shown; a year back by default.
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    /// One site, or all.
+    #[serde(default)]
+    site: String,
+}
+
+/// Sums by month and counter name.
+#[derive(Default)]
+struct Totals {
+    by_month: BTreeMap<String, BTreeMap<String, i64>>,
+    all: BTreeMap<String, i64>,
+}
+
+impl Totals {
+    fn month(&self, month: &str, name: &str) -> i64 {
+        self.by_month.get(month).and_then(|m| m.get(name)).copied().unwrap_or(0)
+    }
+
+    fn total(&self, name: &str) -> i64 {
+        self.all.get(name).copied().unwrap_or(0)
+    }
+
+    /// Counters `prefix/…` summed over the period, by what follows the prefix.
+    fn under(&self, prefix: &str) -> BTreeMap<String, i64> {
+        let prefix = format!("{prefix}/");
+        self.all.iter().filter_map(|(k, v)| Some((k.strip_prefix(&prefix)?.to_owned(), *v))).collect()
+    }
+}
+
+async fn load(fleet: &Fleet, f: &Filter) -> Result<(String, String, Totals), Response> {
+    let now = fleet.now();
+    let month = |s: &str| s.len() == 7 && s.as_bytes()[4] == b'-' && s.bytes().filter(u8::is_ascii_digit).count() == 6;
+    let to = if month(&f.to) { f.to.clone() } else { crate::time_fmt::day(now)[..7].to_owned() };
+    let from = if month(&f.from) { f.from.clone() } else { crate::time_fmt::day_before(now, 335)[..7].to_owned() };
+    let rows = fleet.storage.usage(&format!("{from}-01"), &format!("{to}-31")).await.map_err(storage_error)?;
+    let site_of: BTreeMap<String, String> = fleet.view.all().into_iter().map(|k| (k.info.id, k.info.site)).collect();
+    let mut totals = Totals::default();
+    for UsageRow { kiosk, day, name, value } in rows {
+        if !f.site.is_empty() && site_of.get(&kiosk) != Some(&f.site) {
+            continue;
+        }
+        *totals.by_month.entry(day[..7].to_owned()).or_default().entry(name.clone()).or_default() += value;
+        *totals.all.entry(name).or_default() += value;
+    }
+    Ok((from, to, totals))
+}
+
+const MONTHLY: &[(&str, &str)] = &[
+    ("sessions_started", "Visites"),
+    ("sessions_completed", "Menées au bout"),
+    ("sessions_abandoned", "Abandonnées"),
+    ("mediator_calls", "Appels à un médiateur"),
+    ("mediator_openings", "Médiateur intervenu"),
+    ("prints", "Impressions"),
+    ("pages_scanned", "Pages scannées"),
+];
+
+pub async fn page(State(fleet): State<Arc<Fleet>>, headers: HeaderMap, Query(f): Query<Filter>) -> Response {
+    let session = match viewer(&fleet, &headers) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let (from, to, t) = match load(&fleet, &f).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let months: Vec<&String> = t.by_month.keys().collect();
+    let started = t.under("procedure_started");
+    let completed = t.under("procedure_completed");
+    let languages = t.under("language");
+    let language_total: i64 = languages.values().sum();
+    let mut giving_up: BTreeMap<String, Vec<(String, i64)>> = BTreeMap::new();
+    for (key, n) in t.under("abandoned") {
+        if let Some((procedure, step)) = key.split_once('/') {
+            giving_up.entry(procedure.to_owned()).or_default().push((step.to_owned(), n));
+        }
+    }
+    for steps in giving_up.values_mut() {
+        steps.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+    }
+    let query = format!("from={from}&to={to}&site={}", urlencode(&f.site));
+    let body = html! {
+        form method="get" action="/stats" {
+            label for="from" { "Du mois" } input #from type="text" name="from" value=(from) pattern="[0-9]{4}-[0-9]{2}";
+            label for="to" { "Au mois" } input #to type="text" name="to" value=(to) pattern="[0-9]{4}-[0-9]{2}";
+            label for="site" { "Site" }
+            select #site name="site" { option value="" { "Tous les sites" }
+                @for s in fleet.view.sites() { option value=(s) selected[s == f.site] { (s) } } }
+            div { button type="submit" { "Afficher" } " " a.button href=(format!("/stats.csv?{query}")) download { "Exporter en CSV" } }
+        }
+        h2 { "Visites par mois" }
+        (charts::bars("Visites par mois", &months.iter().map(|m| ((*m).clone(), t.month(m, "sessions_started") as f64)).collect::<Vec<_>>()))
+        table { tr { th { "Mois" } @for (_, label) in MONTHLY { th.num { (label) } } }
+            @for m in &months { tr { td { (m) } @for (name, _) in MONTHLY { td.num { (t.month(m, name)) } } } }
+            tr { th { "Total" } @for (name, _) in MONTHLY { th.num { (t.total(name)) } } } }
+        h2 { "Démarches : commencées et menées au bout" }
+        table { tr { th { "Démarche" } th.num { "Commencées" } th.num { "Menées au bout" } th.num { "Taux" } }
+            @for (p, n) in &started {
+                @let done = completed.get(p).copied().unwrap_or(0);
+                tr data-procedure=(p) { td { (p) } td.num { (n) } td.num { (done) } td.num { (percent(done, *n)) } }
+            } }
+        h2 { "Où les personnes abandonnent" }
+        @if giving_up.is_empty() { p.muted { "Aucun abandon sur la période." } }
+        @for (p, steps) in &giving_up {
+            h3 { (p) }
+            table { tr { th { "Étape" } th.num { "Abandons" } }
+                @for (s, n) in steps.iter().take(8) { tr { td { (s) } td.num { (n) } } } }
+        }
+        h2 { "Langues choisies" }
+        table { tr { th { "Langue" } th.num { "Visites" } th.num { "Part" } }
+            @for (l, n) in &languages { tr { td { (l) } td.num { (n) } td.num { (percent(*n, language_total)) } } } }
+    };
+    html(layout::page("Statistiques des besoins", Some(&session), "/stats", body))
+}
+
+fn percent(part: i64, whole: i64) -> String {
+    if whole <= 0 { "—".into() } else { format!("{} %", (100 * part + whole / 2) / whole) }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// One row per month and counter, for a spreadsheet.
+pub async fn csv(State(fleet): State<Arc<Fleet>>, headers: HeaderMap, Query(f): Query<Filter>) -> Response {
+    if let Err(r) = viewer(&fleet, &headers) {
+        return r;
+    }
+    let (from, to, t) = match load(&fleet, &f).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let site = if f.site.is_empty() { "tous".to_owned() } else { f.site.replace(['"', '\n', '\r'], " ") };
+    let mut out = String::from("mois,site,compteur,valeur\n");
+    for (month, counters) in &t.by_month {
+        for (name, value) in counters {
+            out.push_str(&format!("{month},\"{site}\",{name},{value}\n"));
+        }
+    }
+    let name = format!("attachment; filename=\"guichet-besoins-{from}-{to}.csv\"");
+    ([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, name)], out)
+        .into_response()
+}
