@@ -12,6 +12,11 @@ GUICHET_PACKAGES=(
     cups-ipp-utils sane-utils sane-airscan poppler-utils xvfb xdotool dbus gettext
     # tests: the systemd units are checked with systemd-analyze
     systemd
+    # tests: the image's amd64 twin, built by debootstrap and booted in QEMU
+    debootstrap qemu-system-x86 e2fsprogs python3 file
+    # tests: the fleet server on PostgreSQL, scraped by Prometheus (promtool checks the
+    # alert rules), its console in headless Chromium driven by Playwright
+    postgresql prometheus chromium
 )
 
 guichet_setup() {
@@ -19,6 +24,10 @@ guichet_setup() {
     for p in "${GUICHET_PACKAGES[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
     done
+    # Node.js for Playwright: Debian's, unless one is there already (a NodeSource nodejs
+    # carries its own npm, which Debian's npm package would fight).
+    command -v node >/dev/null || missing+=(nodejs)
+    command -v npm >/dev/null || missing+=(npm)
     if ((${#missing[@]})); then
         echo "==> Installing Debian packages: ${missing[*]}"
         local sudo=""

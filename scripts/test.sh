@@ -11,6 +11,8 @@ echo "==> Build (release: the tests reuse it)"
 cargo build --release --workspace --all-targets
 echo "==> Lints"
 cargo clippy --release --workspace --all-targets -- -D warnings
+echo "==> The image's cached base root (debootstrap of bookworm, kept in /var/cache/guichet-images)"
+bash images/test/build-twin.sh --base-only
 echo "==> Tests"
 cargo test --release --workspace
 echo "==> Every screen renders, in every language, at both panel sizes and in high contrast"

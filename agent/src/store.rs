@@ -115,6 +115,19 @@ impl Store {
         Ok(())
     }
 
+    /// Today's counters by name (UTC day), as `agentctl` and tests read them.
+    pub fn today_counters(&self) -> Result<std::collections::BTreeMap<String, u64>, AgentError> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached("SELECT name, value FROM daily_counters WHERE day = ?1")?;
+        let rows = stmt.query_map([today()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+        let mut out = std::collections::BTreeMap::new();
+        for row in rows {
+            let (name, value) = row?;
+            out.insert(name, u64::try_from(value).unwrap_or(0));
+        }
+        Ok(out)
+    }
+
     /// A remembered value, by key.
     pub fn get(&self, key: &str) -> Result<Option<String>, AgentError> {
         use rusqlite::OptionalExtension;

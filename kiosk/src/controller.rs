@@ -115,6 +115,14 @@ pub struct Controller {
     pub(crate) ticked: Vec<bool>,
     /// The kiosk's own program, which draws a summary sheet in a process of its own.
     pub(crate) renderer: PathBuf,
+    /// What the agent was told of this visit, for the needs statistics (`usage`).
+    pub(crate) usage: crate::usage::UsageMark,
+    /// IT staff's message for the attract screen, by language (`staff`).
+    pub(crate) staff_message: std::collections::BTreeMap<String, String>,
+    /// Content pushed by the fleet: the folder in use, and one waiting for the next
+    /// attract screen.
+    pub(crate) content_folder: Option<PathBuf>,
+    pub(crate) pending_content: Option<PathBuf>,
 }
 
 /// Choices made on the side rail. Reset for the next person.
@@ -161,6 +169,10 @@ impl Controller {
             copy: CopyChoice::default(),
             ticked: Vec::new(),
             renderer: std::env::current_exe().unwrap_or_else(|_| PathBuf::from("kiosk")),
+            usage: Default::default(),
+            staff_message: Default::default(),
+            content_folder: None,
+            pending_content: None,
         }
     }
 
@@ -454,7 +466,8 @@ impl Controller {
                 self.lang = 0;
                 self.screen = Screen::Language;
             }
-            AgentMessage::SessionWiped { receipt, .. } => {
+            // Someone else's session (IT staff's `agentctl`) is not the person's visit.
+            AgentMessage::SessionWiped { receipt, .. } if self.in_session() || self.session_folder.is_some() => {
                 self.busy = false;
                 self.close_overlays();
                 if self.screen != Screen::OutOfService {
@@ -463,6 +476,8 @@ impl Controller {
                 }
             }
             AgentMessage::Screen { on } => self.dark = !on,
+            AgentMessage::AttractMessage { texts } => self.set_staff_message(texts),
+            AgentMessage::ContentChanged { folder, .. } => self.content_changed(PathBuf::from(folder)),
             // The physical button: the person is told help is coming, as on screen.
             AgentMessage::MediatorCalled { from: guichet_protocol::CallSource::Button }
                 if self.in_session() && self.pin.is_none() && !self.mediator =>

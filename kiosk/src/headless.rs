@@ -87,6 +87,18 @@ enum Feed {
 
 /// Walks every screen in every language and writes `DIR/<lang>-<nn>-<screen>.png`.
 /// Returns the files written.
+/// What a reception might write, in French and Arabic (other languages fall back to the
+/// French).
+fn example_staff_message() -> std::collections::BTreeMap<String, String> {
+    [
+        ("fr", "L'accueil est fermé jeudi après-midi. La borne reste ouverte."),
+        ("ar", "مكتب الاستقبال مغلق بعد ظهر يوم الخميس. الجهاز يبقى مفتوحا."),
+    ]
+    .into_iter()
+    .map(|(l, t)| (l.to_owned(), t.to_owned()))
+    .collect()
+}
+
 fn example_site() -> guichet_protocol::SiteInfo {
     use guichet_protocol::{OpeningHours, Weekday};
     let hours =
@@ -164,6 +176,10 @@ pub fn screenshot_walk(
             ui.update(Controller::rotate_attract);
         }
         shot(lang, &mut n, "attract")?;
+        // A message from the reception, pushed by IT staff through the fleet.
+        ui.update(|c| c.set_staff_message(example_staff_message()));
+        shot(lang, &mut n, "attract-message")?;
+        ui.update(|c| c.set_staff_message(Default::default()));
         ui.act(Controller::touch_attract);
         pump(&ui, &mut feed, |c| c.screen() == Screen::Language)?;
         shot(lang, &mut n, "language")?;
@@ -349,7 +365,7 @@ fn simulated_reply(command: Command) -> AgentMessage {
     let session = SessionId("0000000000000000".into());
     match command {
         Command::CallMediator => AgentMessage::Ack { id: 2 },
-        Command::Alive { .. } | Command::Wake => AgentMessage::Ack { id: 9 },
+        Command::Alive { .. } | Command::Wake | Command::Usage(_) => AgentMessage::Ack { id: 9 },
         Command::MediatorUnlock(_) => AgentMessage::MediatorGranted { id: 3 },
         Command::PrintScans { .. } => AgentMessage::PrintQueued { id: 6, job: 1, pages: 1, pages_left: 19 },
         Command::Scan { .. } => {

@@ -18,9 +18,11 @@ pub mod scanning;
 pub mod search;
 pub mod speech;
 pub mod ssip;
+pub mod staff;
 pub mod summary;
 pub mod texts;
 pub mod ui;
+pub mod usage;
 pub mod view;
 
 use std::path::{Path, PathBuf};

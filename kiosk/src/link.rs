@@ -43,6 +43,8 @@ pub enum Command {
     },
     /// A touch on the dark screen.
     Wake,
+    /// An anonymous usage fact for the needs statistics (ids only).
+    Usage(guichet_protocol::UsageEvent),
 }
 
 // Written by hand so that a PIN can never end up in a log line.
@@ -59,6 +61,7 @@ impl std::fmt::Debug for Command {
             Command::PrintScans { copies, mono } => write!(f, "PrintScans({copies}, mono {mono})"),
             Command::Alive { screen, idle_s } => write!(f, "Alive({screen}, {idle_s})"),
             Command::Wake => f.write_str("Wake"),
+            Command::Usage(u) => write!(f, "Usage({u:?})"),
         }
     }
 }
@@ -128,6 +131,12 @@ async fn run(socket: PathBuf, mut commands: mpsc::UnboundedReceiver<Command>, si
                 if let Some(site) = client.site.clone() {
                     sink(LinkEvent::Site(site));
                 }
+                // What the welcome said of the fleet's message and content, as the events
+                // that say it later.
+                sink(LinkEvent::Agent(AgentMessage::AttractMessage { texts: client.attract_message.clone() }));
+                if let Some(folder) = client.content.clone() {
+                    sink(LinkEvent::Agent(AgentMessage::ContentChanged { folder, version: String::new() }));
+                }
                 sink(LinkEvent::Connected);
                 if serve(client, &mut commands, &sink).await.is_break() {
                     return;
@@ -190,6 +199,10 @@ async fn serve(
                     Command::Wake => {
                         quiet.insert(id);
                         ClientMessage::Wake { id }
+                    }
+                    Command::Usage(usage) => {
+                        quiet.insert(id);
+                        ClientMessage::Usage { id, usage }
                     }
                     Command::PrintSummary { renderer, folder, sheet } => {
                         let out = folder.join(crate::summary::SHEET_FILE);

@@ -89,6 +89,7 @@ impl KioskUi {
     pub fn on_link_event(&self, event: LinkEvent) {
         let connected = event == LinkEvent::Connected;
         self.controller.borrow_mut().on_event(event);
+        self.reload_content();
         // A session that just opened starts its idle clock; one that ended stops it.
         if !self.controller().in_session() {
             self.idle_timer.stop();
@@ -115,10 +116,27 @@ impl KioskUi {
 
     /// Runs a controller action that is not a touch (a timer's).
     fn run(&self, action: impl FnOnce(&mut Controller) -> Vec<Command>) {
-        let commands = action(&mut self.controller.borrow_mut());
-        for command in commands {
+        let mut controller = self.controller.borrow_mut();
+        let commands = action(&mut controller);
+        let usage = controller.usage_commands(&commands);
+        drop(controller);
+        for command in usage.into_iter().chain(commands) {
             self.link.send(command);
         }
+        self.reload_content();
+    }
+
+    /// Loads content the fleet pushed, once no visit is on. A folder that holds no
+    /// procedure the kiosk can read is not switched to.
+    fn reload_content(&self) {
+        let Some(folder) = self.controller.borrow_mut().take_content_reload() else { return };
+        let assets = crate::Assets::load(&folder);
+        if assets.procedures.is_empty() {
+            tracing::error!(folder = %folder.display(), "pushed content has no readable procedure: kept the old one");
+            return;
+        }
+        tracing::info!(folder = %folder.display(), procedures = assets.procedures.len(), "content switched");
+        self.controller.borrow_mut().replace_content(assets.procedures, assets.catalogs);
     }
 
     /// Waits `idle_after` (plus `extra`) for a touch, then warns and counts down.
@@ -404,6 +422,8 @@ fn push(view: &View<'_>, d: &ViewData) {
     view.set_languages(model(
         d.languages.iter().map(|(code, name, rtl)| LangChoice { code: s(code), name: s(name), rtl: *rtl }).collect(),
     ));
+    view.set_staff_message(s(&d.staff_message));
+    view.set_staff_message_rtl(d.staff_message_rtl);
     view.set_attract_lines(model(
         d.attract_lines.iter().map(|(text, rtl)| Line { text: s(text), rtl: *rtl }).collect(),
     ));

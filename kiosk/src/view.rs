@@ -34,6 +34,9 @@ pub struct View {
     pub languages: Vec<(String, String, bool)>,
     /// The attract screen's line in each language: (text, right to left).
     pub attract_lines: Vec<(String, bool)>,
+    /// IT staff's message on the attract screen ("" for none), and its direction.
+    pub staff_message: String,
+    pub staff_message_rtl: bool,
     pub next: String,
     pub back: String,
     pub stop: String,
@@ -195,6 +198,10 @@ impl Controller {
                 v.voice = shown.language.voice;
                 v.title = shown.tr(t::ATTRACT);
                 v.body = self.notice.map(&tr).unwrap_or_default();
+                if let Some((text, rtl)) = self.staff_message_shown(shown.language.code) {
+                    v.staff_message = text;
+                    v.staff_message_rtl = rtl;
+                }
                 // The attract screen is not spoken: nobody may be there to hear it.
             }
             Screen::Language => {

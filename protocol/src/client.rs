@@ -30,6 +30,9 @@ pub struct Client {
     pub agent_version: String,
     /// The site's reception details, when the agent's config has them.
     pub site: Option<SiteInfo>,
+    /// The fleet's message for the attract screen, and the content folder it pushed.
+    pub attract_message: std::collections::BTreeMap<String, String>,
+    pub content: Option<String>,
 }
 
 impl Client {
@@ -39,12 +42,21 @@ impl Client {
             .await
             .map_err(|source| ClientError::Connect { path: path.display().to_string(), source })?;
         let (reader, writer) = stream.into_split();
-        let mut client = Client { reader, writer, agent_version: String::new(), site: None };
+        let mut client = Client {
+            reader,
+            writer,
+            agent_version: String::new(),
+            site: None,
+            attract_message: Default::default(),
+            content: None,
+        };
         client.send(&ClientMessage::Hello { protocol: PROTOCOL_VERSION, client: client_name.into() }).await?;
         match client.recv().await? {
-            AgentMessage::Welcome { agent_version, site, .. } => {
+            AgentMessage::Welcome { agent_version, site, attract_message, content, .. } => {
                 client.agent_version = agent_version;
                 client.site = site;
+                client.attract_message = attract_message;
+                client.content = content;
             }
             AgentMessage::Error { code, message, .. } => return Err(ClientError::Refused { code, message }),
             other => return Err(ClientError::Unexpected(Box::new(other))),

@@ -192,6 +192,16 @@ fn walk_a_procedure_in_french_then_in_arabic() {
     assert_eq!(status.counters.mediator_calls, 2, "from the rail, then before the PIN");
     assert_eq!(status.counters.mediator_openings, 1);
     assert_eq!(status.counters.sessions_abandoned, 2, "stopped once, timed out once");
+    // What the visits did, for the needs statistics: ids only, and where each one stopped.
+    let counters = guichet_agent::store::Store::open(&agent.config.store_path()).unwrap().today_counters().unwrap();
+    let count = |name: &str| counters.get(name).copied().unwrap_or(0);
+    assert_eq!(count("language/fr"), 2, "{counters:?}");
+    // The first visit also switched to Arabic from the rail for a while.
+    assert_eq!(count("language/ar"), 2, "{counters:?}");
+    assert_eq!(count("procedure_started/ameli-attestation-droits"), 3, "{counters:?}");
+    assert_eq!(count("procedure_completed/ameli-attestation-droits"), 1, "{counters:?}");
+    assert_eq!(count("abandoned/ameli-attestation-droits/etape-1"), 1, "stopped at the first step: {counters:?}");
+    assert_eq!(count("abandoned/ameli-attestation-droits/etape-2"), 1, "timed out at the second: {counters:?}");
     // Left on the end screen, the kiosk goes back to attract by itself.
     mock_elapsed_time(Duration::from_secs(61));
     assert_eq!(w.screen(), Screen::Attract);
