@@ -43,9 +43,18 @@ impl TestFleet {
     /// a runtime of its own, so that stopping it closes every connection, as a server
     /// going down does.
     pub async fn start_on(dir: tempfile::TempDir, storage: Arc<dyn Storage>, clock: Clock, port: u16) -> TestFleet {
-        let (tls, pem, _) = guichet_fleet::tls::self_signed(&["127.0.0.1", "localhost"]).expect("certificate");
+        // The same certificate across a restart, as a real server keeps its own.
         let ca = dir.path().join("fleet-ca.pem");
-        std::fs::write(&ca, pem).expect("write certificate");
+        let key = dir.path().join("fleet-key.pem");
+        let tls = if ca.exists() && key.exists() {
+            guichet_fleet::tls::from_pem_files(&ca, &key).expect("certificate")
+        } else {
+            let (tls, pem, key_pem) =
+                guichet_fleet::tls::self_signed(&["127.0.0.1", "localhost"]).expect("certificate");
+            std::fs::write(&ca, pem).expect("write certificate");
+            std::fs::write(&key, key_pem).expect("write key");
+            tls
+        };
         let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::spawn(move || {

@@ -12,6 +12,7 @@ use tokio::net::UnixStream;
 pub mod escl;
 pub mod fleet;
 pub mod ippeve;
+pub mod postgres;
 pub mod xvfb;
 pub use ippeve::TestPrinter;
 
