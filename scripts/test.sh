@@ -13,6 +13,8 @@ echo "==> Lints"
 cargo clippy --release --workspace --all-targets -- -D warnings
 echo "==> The image's cached base root (debootstrap of bookworm, kept in /var/cache/guichet-images)"
 bash images/test/build-twin.sh --base-only
+echo "==> Playwright for the fleet console's browser test (Debian's Chromium, no browser download)"
+(cd fleet/tests/browser && npm ci --silent --no-audit --no-fund)
 echo "==> Tests"
 cargo test --release --workspace
 echo "==> Every screen renders, in every language, at both panel sizes and in high contrast"

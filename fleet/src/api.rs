@@ -41,12 +41,12 @@ async fn enrol(State(fleet): State<Arc<Fleet>>, body: Result<Bytes, BytesRejecti
         return refuse(StatusCode::BAD_REQUEST, "expected {\"code\": \"…\"}");
     };
     let token = crate::auth::random_token();
-    let id = format!("k-{}", &crate::auth::random_token()[..10].to_ascii_lowercase());
+    let id = format!("k-{}", crate::auth::random_hex(5));
     let code_hash = crate::auth::code_hash(&request.code);
     let now = fleet.now();
     let kiosk = NewKiosk {
         id: id.clone(),
-        name: format!("Borne {}", &id[2..6]),
+        name: format!("Borne {}", &id[2..8]),
         token_hash: crate::auth::token_hash(&token),
         agent_version: request.agent_version.chars().take(32).collect(),
         enrolled_at: now as i64,
@@ -199,7 +199,7 @@ fn to_write(kiosk: &str, now: i64, report: &Report) -> ReportWrite {
 
 async fn bundle(State(fleet): State<Arc<Fleet>>, headers: HeaderMap, Path(id): Path<i64>) -> Response {
     let Some(kiosk) = kiosk_of(&fleet, &headers) else {
-        fleet.metrics.refused(Refusal::Unauthorized);
+        tracing::warn!(bundle = id, "bundle download refused: unknown or revoked token");
         return refuse(StatusCode::UNAUTHORIZED, "unknown or revoked token");
     };
     match fleet.storage.bundle_tar(id).await {

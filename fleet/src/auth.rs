@@ -27,6 +27,13 @@ pub fn random_token() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// `n` random bytes as lowercase hex: ids that read well and fit in a URL.
+pub fn random_hex(n: usize) -> String {
+    let mut bytes = vec![0u8; n];
+    getrandom::fill(&mut bytes).expect("the kernel's random source");
+    crate::bundle::hex(&bytes)
+}
+
 pub fn token_hash(token: &str) -> String {
     crate::bundle::hex(&Sha256::digest(token.as_bytes()))
 }
@@ -65,6 +72,9 @@ pub struct Session {
     pub role: Role,
     /// Every form carries it back; a page of another site cannot.
     pub csrf: String,
+    /// What the last action did (HTML), shown once by the page it redirected to, so that
+    /// reloading that page never does the action again.
+    pub flash: Option<String>,
     last_used: u64,
 }
 
@@ -83,7 +93,7 @@ pub struct Sessions {
 impl Sessions {
     pub fn open(&self, user: &str, role: Role, now: u64) -> String {
         let id = random_token();
-        let session = Session { user: user.to_owned(), role, csrf: random_token(), last_used: now };
+        let session = Session { user: user.to_owned(), role, csrf: random_token(), flash: None, last_used: now };
         let mut all = self.by_id.lock().unwrap_or_else(|p| p.into_inner());
         all.retain(|_, s| now.saturating_sub(s.last_used) < SESSION_IDLE_S);
         all.insert(id.clone(), session);
@@ -98,7 +108,16 @@ impl Sessions {
             return None;
         }
         session.last_used = now;
-        Some(session.clone())
+        let seen = session.clone();
+        session.flash = None;
+        Some(seen)
+    }
+
+    /// Keeps `html` for the session's next page.
+    pub fn flash(&self, id: &str, html: String) {
+        if let Some(s) = self.by_id.lock().unwrap_or_else(|p| p.into_inner()).get_mut(id) {
+            s.flash = Some(html);
+        }
     }
 
     pub fn close(&self, id: &str) {

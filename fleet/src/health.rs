@@ -202,8 +202,8 @@ pub fn sample_alerts(sample: &HealthSample, rules: &Rules) -> Vec<Alert> {
             (_, "ready") => {}
             ("printer", "media_empty") => add(AlertKind::PaperOut, String::new()),
             ("printer", "media_jam") => add(AlertKind::PaperJam, String::new()),
-            ("printer", state) => add(AlertKind::PrinterDown, state.to_owned()),
-            ("scanner", state) => add(AlertKind::ScannerMissing, state.to_owned()),
+            ("printer", state) => add(AlertKind::PrinterDown, crate::words::state(state).to_owned()),
+            ("scanner", state) => add(AlertKind::ScannerMissing, crate::words::state(state).to_owned()),
             // The GPIO header only carries the mediator button: worth knowing, not blocking.
             _ => {}
         }
@@ -217,7 +217,7 @@ pub fn sample_alerts(sample: &HealthSample, rules: &Rules) -> Vec<Alert> {
                 .filter(|s| {
                     matches!(s.kind.as_str(), "toner" | "ink") && (0..=rules.toner_low_percent).contains(&s.level)
                 })
-                .map(|s| format!("{} {} %", s.color, s.level))
+                .map(|s| format!("{} {} %", crate::words::colour(&s.color), s.level))
                 .collect();
             if !low.is_empty() || device.warnings.iter().any(|w| w == "toner_low") {
                 add(AlertKind::TonerLow, low.join(", "));
@@ -291,7 +291,7 @@ mod tests {
         s.devices[0].supplies = vec![Supply { kind: "toner".into(), color: "black".into(), level: 4 }];
         s.devices[0].warnings = vec!["media_low".into()];
         assert_eq!(kinds(&s), [AlertKind::PaperLow, AlertKind::TonerLow]);
-        assert_eq!(sample_alerts(&s, &rules)[1].detail, "black 4 %");
+        assert_eq!(sample_alerts(&s, &rules)[1].detail, "noir 4 %");
         assert_eq!(assess(Some(&s), Some(1000), 1000, &rules).0, KioskState::Warning);
 
         // An unknown level (negative, as IPP says it) is not "low".
@@ -311,7 +311,7 @@ mod tests {
         assert_eq!(kinds(&s), [AlertKind::PaperJam, AlertKind::ScannerMissing]);
         let mut s = good();
         s.devices[0].state = "unreachable".into();
-        assert_eq!(sample_alerts(&s, &Rules::default())[0].detail, "unreachable");
+        assert_eq!(sample_alerts(&s, &Rules::default())[0].detail, "injoignable");
         let mut s = good();
         s.sites[0].reachable = false;
         assert_eq!(kinds(&s), [AlertKind::SiteUnreachable]);

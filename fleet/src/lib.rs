@@ -18,6 +18,7 @@ pub mod storage;
 pub mod time_fmt;
 pub mod tls;
 pub mod view;
+pub mod words;
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -52,6 +53,9 @@ pub struct Fleet {
     pub https: bool,
     /// Counts accepted reports, for whoever waits for the next one (tests, benchmarks).
     pub reports_seen: tokio::sync::watch::Sender<u64>,
+    /// When set, `/metrics` wants `Authorization: Bearer` with it: the metrics name every
+    /// kiosk and site, and the listener is the kiosks' one, open to the internet.
+    pub metrics_token: std::sync::OnceLock<String>,
     clock: Clock,
 }
 
@@ -75,6 +79,7 @@ impl Fleet {
             sessions: Sessions::default(),
             https,
             reports_seen: tokio::sync::watch::Sender::new(0),
+            metrics_token: std::sync::OnceLock::new(),
             clock,
         }))
     }
@@ -141,11 +146,17 @@ pub fn router(fleet: Arc<Fleet>) -> Router {
 
 async fn metrics_page(
     axum::extract::State(fleet): axum::extract::State<Arc<Fleet>>,
-) -> impl axum::response::IntoResponse {
-    (
-        [(axum::http::header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")],
-        fleet.metrics.render(&fleet),
-    )
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if let Some(token) = fleet.metrics_token.get() {
+        let given = headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+        if given.and_then(|v| v.strip_prefix("Bearer ")).map(str::trim) != Some(token.as_str()) {
+            return (axum::http::StatusCode::UNAUTHORIZED, "a bearer token is needed for /metrics").into_response();
+        }
+    }
+    let content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+    ([(axum::http::header::CONTENT_TYPE, content_type)], fleet.metrics.render(&fleet)).into_response()
 }
 
 /// Serves until `shutdown` resolves, over TLS when `tls` is given.

@@ -48,6 +48,10 @@ enum Cmd {
         /// A kiosk silent for longer is offline.
         #[arg(long, default_value_t = 10)]
         offline_after_min: u64,
+        /// A file holding a token that /metrics then asks for (Prometheus's
+        /// `authorization.credentials_file`); without it /metrics is open.
+        #[arg(long)]
+        metrics_token: Option<PathBuf>,
     },
     /// Adds a console user; the password is read from standard input.
     UserAdd {
@@ -55,6 +59,8 @@ enum Cmd {
         #[arg(long, default_value = "viewer")]
         role: String,
     },
+    /// Sets a console user's password, read from standard input.
+    UserPasswd { name: String },
     /// Makes an enrolment code for a site and prints it.
     Code {
         #[arg(long)]
@@ -101,22 +107,33 @@ async fn run(args: Args) -> anyhow::Result<()> {
     }
     let storage = open_storage(&args.data, args.database.as_deref()).await?;
     match args.command {
-        Cmd::Serve { listen, tls_cert, tls_key, self_signed, plain_http, offline_after_min } => {
+        Cmd::Serve { listen, tls_cert, tls_key, self_signed, plain_http, offline_after_min, metrics_token } => {
             let tls = match (tls_cert, tls_key) {
                 (Some(cert), Some(key)) => Some(tls::from_pem_files(&cert, &key)?),
                 _ if !self_signed.is_empty() => {
-                    let names: Vec<&str> = self_signed.iter().map(String::as_str).collect();
-                    let (config, pem, _) = tls::self_signed(&names)?;
-                    let path = args.data.join("self-signed.pem");
-                    std::fs::write(&path, pem).with_context(|| format!("cannot write {}", path.display()))?;
-                    tracing::info!(certificate = %path.display(), "self-signed certificate made");
-                    Some(config)
+                    // Kept across restarts: the kiosks were given this certificate to trust.
+                    let (cert, key) = (args.data.join("self-signed.pem"), args.data.join("self-signed.key"));
+                    if cert.exists() && key.exists() {
+                        Some(tls::from_pem_files(&cert, &key)?)
+                    } else {
+                        let names: Vec<&str> = self_signed.iter().map(String::as_str).collect();
+                        let (config, pem, key_pem) = tls::self_signed(&names)?;
+                        write_private(&key, &key_pem)?;
+                        std::fs::write(&cert, pem).with_context(|| format!("cannot write {}", cert.display()))?;
+                        tracing::info!(certificate = %cert.display(), "self-signed certificate made");
+                        Some(config)
+                    }
                 }
                 _ if plain_http => None,
                 _ => bail!("give --tls-cert and --tls-key, or --self-signed NAMES, or --plain-http behind a proxy"),
             };
             let rules = Rules { offline_after_s: offline_after_min.max(1) * 60, ..Rules::default() };
             let fleet = Fleet::new(storage, key, rules, system_clock(), tls.is_some()).await?;
+            if let Some(path) = metrics_token {
+                let token =
+                    std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+                let _ = fleet.metrics_token.set(token.trim().to_owned());
+            }
             let listener =
                 tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
             tracing::info!(address = %listen, https = tls.is_some(), storage = fleet.storage.kind(), "serving");
@@ -135,6 +152,19 @@ async fn run(args: Args) -> anyhow::Result<()> {
             storage.add_user(UserRow { name: name.clone(), password_hash: hash, role }).await?;
             println!("user {name} added ({})", role.code());
         }
+        Cmd::UserPasswd { name } => {
+            let mut password = String::new();
+            std::io::stdin().read_to_string(&mut password)?;
+            let password = password.trim_end_matches(['\n', '\r']);
+            if password.chars().count() < 12 {
+                bail!("the password must have at least 12 characters");
+            }
+            let hash = auth::hash_password(password).map_err(anyhow::Error::msg)?;
+            if !storage.set_password(&name, &hash).await? {
+                bail!("there is no user {name}");
+            }
+            println!("password of {name} changed");
+        }
         Cmd::Code { site, days } => {
             let code = auth::new_code();
             let now = system_clock()();
@@ -143,7 +173,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
                     code_hash: auth::code_hash(&code),
                     hint: code[..4].to_owned(),
                     site,
-                    created_by: "fleet code".into(),
+                    created_by: "ligne de commande".into(),
                     created_at: now as i64,
                     expires_at: (now + 86_400 * days.clamp(1, 30)) as i64,
                     used_by: None,
@@ -153,6 +183,21 @@ async fn run(args: Args) -> anyhow::Result<()> {
         }
         Cmd::Bundle { .. } | Cmd::PublicKey => unreachable!("handled above"),
     }
+    Ok(())
+}
+
+/// Writes a secret readable by this user only.
+fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    f.write_all(text.as_bytes())?;
     Ok(())
 }
 

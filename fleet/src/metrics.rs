@@ -66,7 +66,8 @@ impl Metrics {
         let mut states = [0i64; 5];
         let mut alerts = [0i64; AlertKind::ALL.len()];
         let today = crate::time_fmt::day(now);
-        for k in fleet.view.all() {
+        // A revoked kiosk is gone from the fleet: no series, no alert.
+        for k in fleet.view.all().into_iter().filter(|k| !k.info.revoked) {
             let (state, active) = k.assess(now, &fleet.rules);
             states[KioskState::ALL.iter().position(|s| *s == state).unwrap_or(0)] += 1;
             for a in &active {

@@ -41,7 +41,7 @@ pub struct EnrolResponse {
 /// `POST /api/v1/report` with `Authorization: Bearer TOKEN`. `seq` grows by one at every
 /// report a kiosk makes; the server refuses one it has already taken (`409`), so a
 /// replayed report stores nothing.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     pub seq: u64,
     #[serde(default)]

@@ -108,6 +108,11 @@ async fn behaves(s: Arc<dyn Storage>) {
     assert_eq!(s.user("alice").await.unwrap().unwrap().role, Role::Admin);
     assert!(s.user("bob").await.unwrap().is_none());
     assert_eq!(s.users().await.unwrap().len(), 1);
+    assert!(s.set_password("alice", "$argon2id$new").await.unwrap());
+    assert_eq!(s.user("alice").await.unwrap().unwrap().password_hash, "$argon2id$new");
+    assert!(!s.set_password("bob", "x").await.unwrap());
+    s.add_user(UserRow { name: "carol".into(), password_hash: "h".into(), role: Role::Viewer }).await.unwrap();
+    assert!(s.remove_user("carol").await.unwrap() && !s.remove_user("carol").await.unwrap());
     let row = BundleRow {
         id: 0,
         version: "v1".into(),

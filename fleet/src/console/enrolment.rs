@@ -7,20 +7,16 @@ use axum::Form;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use maud::{Markup, html};
+use maud::html;
 use serde::Deserialize;
 
-use super::{admin, html, layout, storage_error, viewer};
+use super::{admin, done, html, layout, storage_error, viewer};
 use crate::Fleet;
 use crate::storage::CodeRow;
 use crate::time_fmt::minute;
 
 pub async fn page(State(fleet): State<Arc<Fleet>>, headers: HeaderMap) -> Response {
-    show(&fleet, &headers, None).await
-}
-
-async fn show(fleet: &Fleet, headers: &HeaderMap, top: Option<Markup>) -> Response {
-    let session = match viewer(fleet, headers) {
+    let session = match viewer(&fleet, &headers) {
         Ok(s) => s,
         Err(r) => return r,
     };
@@ -30,7 +26,6 @@ async fn show(fleet: &Fleet, headers: &HeaderMap, top: Option<Markup>) -> Respon
     };
     let now = fleet.now() as i64;
     let body = html! {
-        @if let Some(t) = top { (t) }
         @if session.is_admin() {
             fieldset { legend { "Nouveau code" }
                 form method="post" action="/enrolment" {
@@ -49,7 +44,7 @@ async fn show(fleet: &Fleet, headers: &HeaderMap, top: Option<Markup>) -> Respon
             @for c in &codes {
                 tr { td { (c.hint) "…" } td { (c.site) } td { (c.created_by) } td { (minute(c.created_at as u64)) }
                      td { @match &c.used_by {
-                        Some(k) => { "utilisé par " a href=(format!("/kiosks/{k}")) { (k) } }
+                        Some(k) => { "utilisé par " a href=(format!("/kiosks/{k}")) { (fleet.view.get(k).map_or(k.clone(), |e| e.info.name)) } }
                         None if c.expires_at < now => { "expiré" }
                         None => { "valable jusqu'au " (minute(c.expires_at as u64)) }
                      } } }
@@ -57,6 +52,12 @@ async fn show(fleet: &Fleet, headers: &HeaderMap, top: Option<Markup>) -> Respon
         }
     };
     html(layout::page("Enrôlement", Some(&session), "/enrolment", body))
+}
+
+/// The address the admin reached the console at: the kiosks reach the fleet there too.
+fn public_url(fleet: &Fleet, headers: &HeaderMap) -> String {
+    let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("fleet.example.fr");
+    format!("{}://{host}", if fleet.https { "https" } else { "http" })
 }
 
 #[derive(Deserialize)]
@@ -74,7 +75,7 @@ pub async fn create(State(fleet): State<Arc<Fleet>>, headers: HeaderMap, Form(f)
     };
     let site = f.site.trim().chars().take(80).collect::<String>();
     if site.is_empty() {
-        return show(&fleet, &headers, Some(layout::notice(false, "Indiquez le site de la borne."))).await;
+        return done(&fleet, &headers, "/enrolment", layout::notice(false, "Indiquez le site de la borne."));
     }
     let code = crate::auth::new_code();
     let now = fleet.now();
@@ -91,12 +92,15 @@ pub async fn create(State(fleet): State<Arc<Fleet>>, headers: HeaderMap, Form(f)
         return storage_error(e);
     }
     tracing::info!(user = %session.user, site = %site, "enrolment code made");
+    let url = public_url(&fleet, &headers);
+    // Shown once, through the session's flash: the fleet keeps only the code's hash.
     let top = html! {
         (layout::notice(true, "Code créé. Il ne sera plus affiché : notez-le maintenant."))
         p { "Code pour « " (site) " » :" }
         p.code data-code=(code) { (code) }
         p { "Sur la borne, dans " code { "/etc/guichet/agent.toml" } " :" }
-        pre { "[fleet]\nurl = \"https://…\"\nenrolment_code = \"" (code) "\"\nsigning_key = \"" (fleet.key.public_base64()) "\"" }
+        pre { "[fleet]\nurl = \"" (url) "\"\nenrolment_code = \"" (code) "\"\nsigning_key = \"" (fleet.key.public_base64()) "\"\n"
+              "# Si le certificat de la flotte est autosigné, copiez-le sur la borne :\n# ca_certificate = \"/etc/guichet/fleet-ca.pem\"" }
     };
-    show(&fleet, &headers, Some(top)).await
+    done(&fleet, &headers, "/enrolment", top)
 }

@@ -18,17 +18,17 @@ pub async fn form(State(fleet): State<Arc<Fleet>>, headers: HeaderMap) -> Respon
     if session(&fleet, &headers).is_some() {
         return Redirect::to("/").into_response();
     }
-    html(login_page(None))
+    html(login_page(None, ""))
 }
 
-fn login_page(error: Option<&str>) -> maud::Markup {
+fn login_page(error: Option<&str>, name: &str) -> maud::Markup {
     let body = html! {
         @if let Some(e) = error { (layout::notice(false, e)) }
         form.login method="post" action="/login" {
             label for="name" { "Identifiant" }
-            input #name type="text" name="name" autocomplete="username" required autofocus;
+            input #name type="text" name="name" value=(name) autocomplete="username" required autofocus[name.is_empty()];
             label for="password" { "Mot de passe" }
-            input #password type="password" name="password" autocomplete="current-password" required;
+            input #password type="password" name="password" autocomplete="current-password" required autofocus[!name.is_empty()];
             div { button type="submit" { "Se connecter" } }
         }
     };
@@ -47,7 +47,7 @@ pub async fn submit(State(fleet): State<Arc<Fleet>>, Form(login): Form<Login>) -
     if !fleet.sessions.may_try(&name, now) {
         tracing::warn!(user = %name, "sign-in refused: locked after wrong passwords");
         let e = "Trop d'essais. Attendez cinq minutes avant de réessayer.";
-        return (StatusCode::TOO_MANY_REQUESTS, html(login_page(Some(e)))).into_response();
+        return (StatusCode::TOO_MANY_REQUESTS, html(login_page(Some(e), &name))).into_response();
     }
     let user = match fleet.storage.user(&name).await {
         Ok(u) => u,
@@ -65,7 +65,7 @@ pub async fn submit(State(fleet): State<Arc<Fleet>>, Form(login): Form<Login>) -
     let Some(user) = user.filter(|_| good) else {
         fleet.sessions.failed(&name, now);
         tracing::warn!(user = %name, "sign-in refused");
-        return (StatusCode::UNAUTHORIZED, html(login_page(Some("Identifiant ou mot de passe incorrect."))))
+        return (StatusCode::UNAUTHORIZED, html(login_page(Some("Identifiant ou mot de passe incorrect."), &name)))
             .into_response();
     };
     fleet.sessions.succeeded(&name);

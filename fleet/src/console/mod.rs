@@ -19,10 +19,13 @@ mod enrolment;
 mod kiosk;
 mod layout;
 mod login;
+mod names;
 mod overview;
 mod rollout;
 mod stats;
 mod users;
+
+use crate::words;
 
 pub use layout::page;
 
@@ -54,6 +57,15 @@ fn session(fleet: &Fleet, headers: &HeaderMap) -> Option<(String, Session)> {
     fleet.sessions.get(id, fleet.now()).map(|s| (id.to_owned(), s))
 }
 
+/// After an action: its result kept for the next page, and a redirect there (303), so
+/// that reloading never does the action twice.
+fn done(fleet: &Fleet, headers: &HeaderMap, to: &str, result: Markup) -> Response {
+    if let Some((id, _)) = session(fleet, headers) {
+        fleet.sessions.flash(&id, result.into_string());
+    }
+    Redirect::to(to).into_response()
+}
+
 /// Who may see a page: anyone signed in, or the sign-in page.
 // The refusal is the page to send, as axum handlers return it: boxing it buys nothing.
 #[allow(clippy::result_large_err)]
@@ -80,8 +92,20 @@ fn refused(session: &Session, text: &str) -> Response {
     (StatusCode::FORBIDDEN, html(page("Action refusée", Some(session), "", body))).into_response()
 }
 
+/// A console page: never cached (one shows an enrolment code once), never framed, no
+/// script of any origin.
 fn html(markup: Markup) -> Response {
-    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], markup.into_string()).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+            (header::CONTENT_SECURITY_POLICY, "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            (header::REFERRER_POLICY, "no-referrer"),
+        ],
+        markup.into_string(),
+    )
+        .into_response()
 }
 
 fn storage_error(e: impl std::fmt::Display) -> Response {

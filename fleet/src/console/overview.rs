@@ -19,12 +19,16 @@ pub async fn overview(State(fleet): State<Arc<Fleet>>, headers: HeaderMap) -> Re
         Err(r) => return r,
     };
     let now = fleet.now();
-    let kiosks: Vec<_> = fleet.view.all().into_iter().map(|k| (k.assess(now, &fleet.rules), k)).collect();
+    let all = fleet.view.all();
+    let revoked = all.iter().filter(|k| k.info.revoked).count();
+    let kiosks: Vec<_> =
+        all.into_iter().filter(|k| !k.info.revoked).map(|k| (k.assess(now, &fleet.rules), k)).collect();
     let count = |state| kiosks.iter().filter(|((s, _), _)| *s == state).count();
     let sites: Vec<(String, Vec<_>)> = fleet
         .view
         .sites()
         .into_iter()
+        .filter(|site| kiosks.iter().any(|(_, k)| &k.info.site == site))
         .map(|site| {
             let mut in_site: Vec<_> = kiosks.iter().filter(|(_, k)| k.info.site == site).collect();
             in_site.sort_by_key(|((state, _), k)| (*state, k.info.name.clone()));
@@ -36,6 +40,7 @@ pub async fn overview(State(fleet): State<Arc<Fleet>>, headers: HeaderMap) -> Re
             @for state in KioskState::ALL {
                 span.badge.(state.code()) { (state.label()) " : " (count(state)) }
             }
+            @if revoked > 0 { span.muted { (revoked) " borne(s) révoquée(s), non affichée(s)" } }
         }
         @if kiosks.is_empty() {
             p { "Aucune borne n'est encore enrôlée. "
@@ -52,7 +57,7 @@ pub async fn overview(State(fleet): State<Arc<Fleet>>, headers: HeaderMap) -> Re
                             @if let Some(a) = alerts.first() { small { (a.kind.label()) } }
                             small { @match k.info.last_report_at {
                                 Some(t) => { "Vue " (ago(now, t.max(0) as u64)) }
-                                None => { "Jamais vue" }
+                                None => { "Enrôlée " (ago(now, k.info.enrolled_at.max(0) as u64)) }
                             } }
                         }
                     }
@@ -70,7 +75,7 @@ pub async fn alerts(State(fleet): State<Arc<Fleet>>, headers: HeaderMap) -> Resp
     };
     let now = fleet.now();
     let mut rows = Vec::new();
-    for k in fleet.view.all() {
+    for k in fleet.view.all().into_iter().filter(|k| !k.info.revoked) {
         let (_, alerts) = k.assess(now, &fleet.rules);
         for a in alerts {
             rows.push((a, k.clone()));
@@ -87,7 +92,7 @@ pub async fn alerts(State(fleet): State<Arc<Fleet>>, headers: HeaderMap) -> Resp
                 tbody {
                     @for (a, k) in &rows {
                         tr data-alert=(a.kind.code()) {
-                            td { a href=(format!("/kiosks/{}", k.info.id)) { (k.info.name) } }
+                            td.name { a href=(format!("/kiosks/{}", k.info.id)) { (k.info.name) } }
                             td { (k.info.site) }
                             td { span.badge.(if a.kind.blocks_public() { "unusable" } else { "warning" }) { (a.kind.label()) } }
                             td { (a.detail) }

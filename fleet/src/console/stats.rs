@@ -14,6 +14,7 @@ use serde::Deserialize;
 use super::{charts, html, layout, storage_error, viewer};
 use crate::Fleet;
 use crate::storage::UsageRow;
+use crate::time_fmt::month_name;
 
 #[derive(Deserialize, Default)]
 pub struct Filter {
@@ -56,8 +57,14 @@ async fn load(fleet: &Fleet, f: &Filter) -> Result<(String, String, Totals), Res
     let to = if month(&f.to) { f.to.clone() } else { crate::time_fmt::day(now)[..7].to_owned() };
     let from = if month(&f.from) { f.from.clone() } else { crate::time_fmt::day_before(now, 335)[..7].to_owned() };
     let rows = fleet.storage.usage(&format!("{from}-01"), &format!("{to}-31")).await.map_err(storage_error)?;
-    let site_of: BTreeMap<String, String> = fleet.view.all().into_iter().map(|k| (k.info.id, k.info.site)).collect();
     let mut totals = Totals::default();
+    // Every month of the range, empty ones too: a month with no visit is news.
+    let mut month_of = from.clone();
+    while month_of <= to && totals.by_month.len() < 120 {
+        totals.by_month.insert(month_of.clone(), BTreeMap::new());
+        month_of = next_month(&month_of);
+    }
+    let site_of: BTreeMap<String, String> = fleet.view.all().into_iter().map(|k| (k.info.id, k.info.site)).collect();
     for UsageRow { kiosk, day, name, value } in rows {
         if !f.site.is_empty() && site_of.get(&kiosk) != Some(&f.site) {
             continue;
@@ -66,6 +73,14 @@ async fn load(fleet: &Fleet, f: &Filter) -> Result<(String, String, Totals), Res
         *totals.all.entry(name).or_default() += value;
     }
     Ok((from, to, totals))
+}
+
+fn next_month(m: &str) -> String {
+    let (y, mo) = m
+        .split_once('-')
+        .and_then(|(y, mo)| Some((y.parse::<u32>().ok()?, mo.parse::<u32>().ok()?)))
+        .unwrap_or((9999, 12));
+    if mo >= 12 { format!("{:04}-01", y + 1) } else { format!("{y:04}-{:02}", mo + 1) }
 }
 
 const MONTHLY: &[(&str, &str)] = &[
@@ -88,10 +103,14 @@ pub async fn page(State(fleet): State<Arc<Fleet>>, headers: HeaderMap, Query(f):
         Err(r) => return r,
     };
     let months: Vec<&String> = t.by_month.keys().collect();
-    let started = t.under("procedure_started");
+    let names = super::names::Names::load(&fleet).await;
     let completed = t.under("procedure_completed");
-    let languages = t.under("language");
-    let language_total: i64 = languages.values().sum();
+    let mut started: Vec<(String, i64)> = t.under("procedure_started").into_iter().collect();
+    started.sort_by_key(|(p, n)| (std::cmp::Reverse(*n), p.clone()));
+    let mut languages: Vec<(String, i64)> = t.under("language").into_iter().collect();
+    // French first, the others by how often they were chosen.
+    languages.sort_by_key(|(l, n)| (l != "fr", std::cmp::Reverse(*n), l.clone()));
+    let language_total: i64 = languages.iter().map(|(_, n)| n).sum();
     let mut giving_up: BTreeMap<String, Vec<(String, i64)>> = BTreeMap::new();
     for (key, n) in t.under("abandoned") {
         if let Some((procedure, step)) = key.split_once('/') {
@@ -111,27 +130,26 @@ pub async fn page(State(fleet): State<Arc<Fleet>>, headers: HeaderMap, Query(f):
                 @for s in fleet.view.sites() { option value=(s) selected[s == f.site] { (s) } } }
             div { button type="submit" { "Afficher" } " " a.button href=(format!("/stats.csv?{query}")) download { "Exporter en CSV" } }
         }
-        h2 { "Visites par mois" }
-        (charts::bars("Visites par mois", &months.iter().map(|m| ((*m).clone(), t.month(m, "sessions_started") as f64)).collect::<Vec<_>>()))
+        (charts::bars("Visites par mois", &months.iter().map(|m| (month_name(m), t.month(m, "sessions_started") as f64)).collect::<Vec<_>>()))
         table { tr { th { "Mois" } @for (_, label) in MONTHLY { th.num { (label) } } }
-            @for m in &months { tr { td { (m) } @for (name, _) in MONTHLY { td.num { (t.month(m, name)) } } } }
+            @for m in &months { tr { td.name { (month_name(m)) } @for (name, _) in MONTHLY { td.num { (t.month(m, name)) } } } }
             tr { th { "Total" } @for (name, _) in MONTHLY { th.num { (t.total(name)) } } } }
         h2 { "Démarches : commencées et menées au bout" }
-        table { tr { th { "Démarche" } th.num { "Commencées" } th.num { "Menées au bout" } th.num { "Taux" } }
+        table { tr { th { "Démarche" } th.num { "Commencées" } th.num { "Menées au bout" } th.num { "Taux de réussite" } }
             @for (p, n) in &started {
                 @let done = completed.get(p).copied().unwrap_or(0);
-                tr data-procedure=(p) { td { (p) } td.num { (n) } td.num { (done) } td.num { (percent(done, *n)) } }
+                tr data-procedure=(p) { td { (names.procedure(p)) } td.num { (n) } td.num { (done) } td.num { (percent(done, *n)) } }
             } }
         h2 { "Où les personnes abandonnent" }
         @if giving_up.is_empty() { p.muted { "Aucun abandon sur la période." } }
         @for (p, steps) in &giving_up {
-            h3 { (p) }
-            table { tr { th { "Étape" } th.num { "Abandons" } }
-                @for (s, n) in steps.iter().take(8) { tr { td { (s) } td.num { (n) } } } }
+            h3 data-giving-up=(p) { (names.procedure(p)) }
+            table { tr { th { "Étape où la personne s'est arrêtée" } th.num { "Abandons" } }
+                @for (s, n) in steps.iter().take(8) { tr data-step=(s) { td { (names.step(p, s)) } td.num { (n) } } } }
         }
         h2 { "Langues choisies" }
         table { tr { th { "Langue" } th.num { "Visites" } th.num { "Part" } }
-            @for (l, n) in &languages { tr { td { (l) } td.num { (n) } td.num { (percent(*n, language_total)) } } } }
+            @for (l, n) in &languages { tr data-language=(l) { td { (crate::words::language(l)) } td.num { (n) } td.num { (percent(*n, language_total)) } } } }
     };
     html(layout::page("Statistiques des besoins", Some(&session), "/stats", body))
 }
@@ -162,10 +180,11 @@ pub async fn csv(State(fleet): State<Arc<Fleet>>, headers: HeaderMap, Query(f): 
         Err(r) => return r,
     };
     let site = if f.site.is_empty() { "tous".to_owned() } else { f.site.replace(['"', '\n', '\r'], " ") };
-    let mut out = String::from("mois,site,compteur,valeur\n");
+    // As French spreadsheets open it: a byte-order mark for UTF-8, and semicolons.
+    let mut out = String::from("\u{feff}mois;site;compteur;valeur\n");
     for (month, counters) in &t.by_month {
         for (name, value) in counters {
-            out.push_str(&format!("{month},\"{site}\",{name},{value}\n"));
+            out.push_str(&format!("{month};\"{site}\";{name};{value}\n"));
         }
     }
     let name = format!("attachment; filename=\"guichet-besoins-{from}-{to}.csv\"");

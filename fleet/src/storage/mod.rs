@@ -198,6 +198,9 @@ pub trait Storage: Send + Sync {
     async fn add_user(&self, user: UserRow) -> Result<()>;
     async fn user(&self, name: &str) -> Result<Option<UserRow>>;
     async fn users(&self) -> Result<Vec<UserRow>>;
+    /// Whether there was such a user.
+    async fn remove_user(&self, name: &str) -> Result<bool>;
+    async fn set_password(&self, name: &str, password_hash: &str) -> Result<bool>;
 
     // --- Content bundles ---
     async fn add_bundle(&self, bundle: BundleRow, tar: Vec<u8>) -> Result<i64>;

@@ -378,6 +378,19 @@ impl Storage for PostgresStorage {
         Ok(rows.iter().map(user_row).collect())
     }
 
+    async fn remove_user(&self, name: &str) -> Result<bool> {
+        Ok(self.client().await?.execute("DELETE FROM users WHERE name = $1", &[&name]).await? > 0)
+    }
+
+    async fn set_password(&self, name: &str, password_hash: &str) -> Result<bool> {
+        let n = self
+            .client()
+            .await?
+            .execute("UPDATE users SET password_hash = $1 WHERE name = $2", &[&password_hash, &name])
+            .await?;
+        Ok(n > 0)
+    }
+
     async fn add_bundle(&self, b: BundleRow, tar: Vec<u8>) -> Result<i64> {
         let row = self
             .client()

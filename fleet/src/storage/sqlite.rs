@@ -429,6 +429,19 @@ impl Storage for SqliteStorage {
         .await
     }
 
+    async fn remove_user(&self, name: &str) -> Result<bool> {
+        let name = name.to_owned();
+        self.write(move |c| Ok(c.execute("DELETE FROM users WHERE name = ?1", [name])? > 0)).await
+    }
+
+    async fn set_password(&self, name: &str, password_hash: &str) -> Result<bool> {
+        let (name, hash) = (name.to_owned(), password_hash.to_owned());
+        self.write(move |c| {
+            Ok(c.execute("UPDATE users SET password_hash = ?1 WHERE name = ?2", params![hash, name])? > 0)
+        })
+        .await
+    }
+
     async fn add_bundle(&self, b: BundleRow, tar: Vec<u8>) -> Result<i64> {
         self.write(move |c| {
             c.execute(
