@@ -9,6 +9,8 @@ echo "==> Format"
 cargo fmt --all -- --check
 echo "==> Build (release: the tests reuse it)"
 cargo build --release --workspace --all-targets
+echo "==> The kiosk's binaries for the Raspberry Pi (aarch64, Debian's pinned rustc-web), checked by the tests"
+bash images/cross/build-aarch64.sh
 echo "==> Lints"
 cargo clippy --release --workspace --all-targets -- -D warnings
 echo "==> The image's cached base root (debootstrap of bookworm, kept in /var/cache/guichet-images)"
