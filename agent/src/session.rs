@@ -209,6 +209,9 @@ impl Agent {
                 Ok(AgentMessage::Ack { id })
             }
             ClientMessage::Alive { id, screen, idle_s } => {
+                // A screen's name goes to the fleet: an id, never text a kiosk could smuggle.
+                let screen =
+                    if guichet_protocol::fleet::usage_name_allowed(&screen) { screen } else { "unknown".into() };
                 self.kiosk_alive(conn, screen, idle_s);
                 Ok(AgentMessage::Ack { id })
             }

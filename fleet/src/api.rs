@@ -35,7 +35,10 @@ fn refuse(status: StatusCode, message: &str) -> Response {
 }
 
 async fn enrol(State(fleet): State<Arc<Fleet>>, body: Result<Bytes, BytesRejection>) -> Response {
-    let Ok(body) = body else { return refuse(StatusCode::PAYLOAD_TOO_LARGE, "too large") };
+    let body = match body {
+        Ok(b) => b,
+        Err(e) => return refuse(e.status(), "the request body could not be read"),
+    };
     let Ok(request) = serde_json::from_slice::<EnrolRequest>(&body) else {
         fleet.metrics.enrolments_refused.inc();
         return refuse(StatusCode::BAD_REQUEST, "expected {\"code\": \"…\"}");
@@ -48,7 +51,7 @@ async fn enrol(State(fleet): State<Arc<Fleet>>, body: Result<Bytes, BytesRejecti
         id: id.clone(),
         name: format!("Borne {}", &id[2..8]),
         token_hash: crate::auth::token_hash(&token),
-        agent_version: request.agent_version.chars().take(32).collect(),
+        agent_version: plain(&request.agent_version, 32),
         enrolled_at: now as i64,
     };
     match fleet.storage.enrol(&code_hash, kiosk).await {
@@ -130,7 +133,7 @@ async fn report(State(fleet): State<Arc<Fleet>>, headers: HeaderMap, body: Resul
     fleet.view.update(&id, |k| {
         k.info.last_seq = report.seq as i64;
         k.info.last_report_at = Some(now);
-        k.info.agent_version = report.agent_version.clone();
+        k.info.agent_version = plain(&report.agent_version, 32);
         if let Some(sample) = newest.filter(|s| k.sample.as_ref().is_none_or(|old| old.taken_at <= s.taken_at)) {
             k.sample = Some(Arc::new(sample));
         }
@@ -171,13 +174,19 @@ fn check(report: &Report) -> Result<(), &'static str> {
     Ok(())
 }
 
+/// Text a kiosk sent, as stored: bounded, without control characters (PostgreSQL refuses
+/// a NUL, and one refused row would fail the whole batch of other kiosks' reports).
+fn plain(text: &str, max: usize) -> String {
+    text.chars().filter(|c| !c.is_control()).take(max).collect()
+}
+
 fn to_write(kiosk: &str, now: i64, report: &Report) -> ReportWrite {
     let json = |s: &HealthSample| serde_json::to_string(s).unwrap_or_default();
     ReportWrite {
         kiosk: kiosk.to_owned(),
         seq: report.seq as i64,
         received_at: now,
-        agent_version: report.agent_version.chars().take(32).collect(),
+        agent_version: plain(&report.agent_version, 32),
         samples: report.samples.iter().map(|s| (s.taken_at.min(i64::MAX as u64) as i64, json(s))).collect(),
         summaries: report
             .summaries
@@ -189,11 +198,7 @@ fn to_write(kiosk: &str, now: i64, report: &Report) -> ReportWrite {
             .iter()
             .flat_map(|d| d.counters.iter().map(|(name, value)| (d.day.clone(), name.clone(), *value as i64)))
             .collect(),
-        acks: report
-            .acks
-            .iter()
-            .map(|a| (a.id.min(i64::MAX as u64) as i64, a.ok, a.detail.chars().take(500).collect()))
-            .collect(),
+        acks: report.acks.iter().map(|a| (a.id.min(i64::MAX as u64) as i64, a.ok, plain(&a.detail, 500))).collect(),
     }
 }
 

@@ -132,6 +132,8 @@ impl Sessions {
 
     pub fn failed(&self, user: &str, now: u64) {
         let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        // Names tried long ago are forgotten: the map cannot grow with every name guessed.
+        failures.retain(|_, (_, at)| now.saturating_sub(*at) < LOCK_S);
         let entry = failures.entry(user.to_owned()).or_insert((0, now));
         if now.saturating_sub(entry.1) >= LOCK_S {
             *entry = (0, now);

@@ -100,12 +100,22 @@ async fn run(args: Args) -> anyhow::Result<()> {
         return Ok(());
     }
     std::fs::create_dir_all(&args.data).with_context(|| format!("cannot create {}", args.data.display()))?;
-    let key = FleetKey::load_or_create(&args.data.join("signing.key"))?;
+    let storage = open_storage(&args.data, args.database.as_deref()).await?;
+    let key_path = args.data.join("signing.key");
+    // A lost key must not be replaced quietly: every enrolled kiosk would then refuse what
+    // the fleet signs, and nobody would know why.
+    if !key_path.exists() && !storage.kiosks().await?.is_empty() {
+        bail!(
+            "{} is missing but kiosks are enrolled: restore it from a backup (the kiosks trust only this key; \
+             docs/fleet.md, \"Signing\")",
+            key_path.display()
+        );
+    }
+    let key = FleetKey::load_or_create(&key_path)?;
     if let Cmd::PublicKey = args.command {
         println!("{}", key.public_base64());
         return Ok(());
     }
-    let storage = open_storage(&args.data, args.database.as_deref()).await?;
     match args.command {
         Cmd::Serve { listen, tls_cert, tls_key, self_signed, plain_http, offline_after_min, metrics_token } => {
             let tls = match (tls_cert, tls_key) {
@@ -124,7 +134,12 @@ async fn run(args: Args) -> anyhow::Result<()> {
                         Some(config)
                     }
                 }
-                _ if plain_http => None,
+                _ if plain_http => {
+                    if !listen.ip().is_loopback() {
+                        tracing::warn!(address = %listen, "plain HTTP on a public address: put a TLS proxy in front, or use --self-signed");
+                    }
+                    None
+                }
                 _ => bail!("give --tls-cert and --tls-key, or --self-signed NAMES, or --plain-http behind a proxy"),
             };
             let rules = Rules { offline_after_s: offline_after_min.max(1) * 60, ..Rules::default() };

@@ -25,6 +25,7 @@ impl Controller {
         Some((text.clone(), rtl))
     }
 
+    /// Each bundle has a folder of its own, so a new folder is new content.
     pub(crate) fn content_changed(&mut self, folder: PathBuf) {
         if self.content_folder.as_ref() != Some(&folder) {
             self.pending_content = Some(folder);

@@ -138,7 +138,7 @@ pub struct SiteReach {
     pub reachable: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latency_ms: Option<u32>,
-    /// Why not: `dns`, `connect`, `tls`, `timeout`, `http_5xx`…
+    /// Why not: `dns`, `connect`, `tls`, `timeout`, `request`, or `http_NNN` (a 5xx).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }

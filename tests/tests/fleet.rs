@@ -156,9 +156,21 @@ async fn a_kiosk_enrols_reports_and_runs_what_it_is_sent() {
     assert_eq!(acked(&fleet, &id, good).await, (true, "applied".into()));
     let granted = ask(&mut client, ClientMessage::MediatorUnlock { id: 30, pin: "246813".into() }).await;
     assert_eq!(granted, AgentMessage::MediatorGranted { id: 30 });
-    // The same document again (a replay) is older than what is in use.
-    let replay = fleet.fleet.queue(&id, &Action::Settings { signed }, "test").await.unwrap();
+    // An older document (a replay of last month's) is refused; a later one that only sets
+    // the page limit keeps the new PIN: settings add up.
+    let old = SettingsDocument { issued_at: document.issued_at - 3600, settings: RemoteSettings::default() };
+    let replay =
+        fleet.fleet.queue(&id, &Action::Settings { signed: fleet.fleet.sign_json(&old) }, "test").await.unwrap();
     assert_eq!(acked(&fleet, &id, replay).await, (false, "stale: older than the settings in use".into()));
+    let later = SettingsDocument {
+        issued_at: document.issued_at + 1,
+        settings: RemoteSettings { print_page_limit: Some(9), ..Default::default() },
+    };
+    let more =
+        fleet.fleet.queue(&id, &Action::Settings { signed: fleet.fleet.sign_json(&later) }, "test").await.unwrap();
+    assert_eq!(acked(&fleet, &id, more).await, (true, "applied".into()));
+    let still = ask(&mut client, ClientMessage::MediatorUnlock { id: 31, pin: "246813".into() }).await;
+    assert_eq!(still, AgentMessage::MediatorGranted { id: 31 }, "the PIN set before is kept");
 
     // --- Content: a signed bundle installed, one signed by another key refused -------
     let bundle = Bundle::from_dir(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../content")).unwrap();

@@ -60,13 +60,22 @@ impl Agent {
     }
 
     fn apply_settings(&self, document: Result<SettingsDocument, String>) -> Result<String, String> {
-        let document = document?;
-        if document.issued_at <= self.remote().issued_at() {
+        let mut document = document?;
+        // The same document again changes nothing; only an older one is refused.
+        if document.issued_at < self.remote().issued_at() {
             return Err("stale: older than the settings in use".into());
         }
+        // A field left out keeps what the fleet set before: settings add up.
+        let before = self.remote().settings();
+        let s = &mut document.settings;
+        s.mediator_pin_hash = s.mediator_pin_hash.take().or(before.mediator_pin_hash);
+        s.print_page_limit = s.print_page_limit.or(before.print_page_limit);
+        s.scan_page_limit = s.scan_page_limit.or(before.scan_page_limit);
+        s.health_sites = s.health_sites.take().or(before.health_sites);
+        s.sample_every_min = s.sample_every_min.or(before.sample_every_min);
         let s = &document.settings;
         if let Some(hash) = &s.mediator_pin_hash
-            && argon2::password_hash::PasswordHash::new(hash).is_err()
+            && (!hash.starts_with("$argon2") || argon2::password_hash::PasswordHash::new(hash).is_err())
         {
             return Err("bad_settings: mediator_pin_hash is not an argon2 hash".into());
         }
@@ -102,14 +111,14 @@ impl Agent {
             .await
             .map_err(|e| e.to_string())?
             .map_err(|e| e.to_string())?;
-        // The kiosk reads the folder through `current`, which always names the one in use.
-        let current = self.config().content_dir().join("current");
+        // The kiosk is given the bundle's own folder (`current` names it too, for people):
+        // a new bundle is a new folder, so the kiosk knows to load it.
         self.remote()
-            .set_content(InstalledContent { folder: current.clone(), version: version.clone() }, self.store())
+            .set_content(InstalledContent { folder: folder.clone(), version: version.clone() }, self.store())
             .map_err(|e| e.to_string())?;
         tracing::info!(version, folder = %folder.display(), "content installed");
         let _ = self.events().send(AgentMessage::ContentChanged {
-            folder: current.to_string_lossy().into_owned(),
+            folder: folder.to_string_lossy().into_owned(),
             version: version.clone(),
         });
         Ok(format!("installed {version}"))

@@ -45,6 +45,12 @@ pub fn install(tar: &[u8], manifest: &BundleManifest, dir: &Path) -> Result<Path
         }
         format!("bundle-{}", hex(&h.finalize())[..16].to_owned())
     };
+    // A staging folder left by a power cut during an earlier install.
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten().filter(|e| e.file_name().to_string_lossy().starts_with(".staging-")) {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
     let target = dir.join(&name);
     if !target.is_dir() {
         let staging = dir.join(format!(".staging-{}", crate::system::random_id()));

@@ -79,8 +79,10 @@ pub fn https_client(extra_ca: Option<&[u8]>, timeout: Duration) -> Result<reqwes
 impl Link {
     pub fn new(url: &str, extra_ca: Option<&[u8]>) -> Result<Link, LinkError> {
         let base = url.trim_end_matches('/').to_owned();
-        let loopback = ["http://127.0.0.1", "http://localhost", "http://[::1]"].iter().any(|p| base.starts_with(p));
-        if !base.starts_with("https://") && !loopback {
+        let parsed = reqwest::Url::parse(&base).map_err(|_| LinkError::BadUrl(base.clone()))?;
+        let loopback = matches!(parsed.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+        let plain_ok = parsed.scheme() == "http" && loopback && parsed.username().is_empty();
+        if parsed.scheme() != "https" && !plain_ok {
             return Err(LinkError::BadUrl(base));
         }
         Ok(Link { http: https_client(extra_ca, Duration::from_secs(60))?, base })
@@ -196,6 +198,11 @@ mod tests {
         assert!(Link::new("https://fleet.example.fr/", None).is_ok());
         assert!(Link::new("http://127.0.0.1:8080", None).is_ok());
         assert!(matches!(Link::new("http://fleet.example.fr", None), Err(LinkError::BadUrl(_))));
+        for sneaky in
+            ["http://localhost.example.fr", "http://127.0.0.1@fleet.example.fr", "http://127.0.0.1.example.fr/"]
+        {
+            assert!(matches!(Link::new(sneaky, None), Err(LinkError::BadUrl(_))), "{sneaky}");
+        }
         assert!(matches!(Link::new("https://x", Some(b"not pem")), Err(LinkError::BadCertificate(_))));
     }
 }

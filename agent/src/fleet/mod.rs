@@ -62,7 +62,19 @@ pub enum EnrolError {
 pub async fn send_queued(store: &Store, link: &Link, token: &str) -> Result<Vec<Command>, LinkError> {
     let mut commands: Vec<Command> = Vec::new();
     loop {
-        let batch = outbox::next_batch(store).map_err(|e| LinkError::BadAnswer(e.to_string()))?;
+        let mut batch = outbox::next_batch(store).map_err(|e| LinkError::BadAnswer(e.to_string()))?;
+        // Samples with many sites can make 500 of them weigh more than the fleet takes:
+        // fewer at a time then, never a report it would refuse for ever.
+        while batch.samples.len() > 1
+            && serde_json::to_vec(&batch.report(0)).map_or(0, |b| b.len())
+                > guichet_protocol::fleet::MAX_REPORT_BYTES * 9 / 10
+        {
+            batch.samples.truncate(batch.samples.len() / 2);
+            let kept = batch.samples.last().map(|(id, _)| *id);
+            batch.unreadable = batch.unreadable.filter(|u| kept.is_some_and(|k| *u < k));
+        }
+        let full = batch.samples.len() >= outbox::PER_REPORT as usize
+            || batch.samples.len() < outbox::queued(store).map_or(0, |q| q.0 as usize);
         let mut seq: u64 = store.get(SEQ).ok().flatten().and_then(|s| s.parse().ok()).unwrap_or(1);
         let answer = loop {
             match link.report(token, &batch.report(seq)).await? {
@@ -81,7 +93,7 @@ pub async fn send_queued(store: &Store, link: &Link, token: &str) -> Result<Vec<
                 commands.push(c);
             }
         }
-        if batch.samples.len() < outbox::PER_REPORT as usize {
+        if !full {
             return Ok(commands);
         }
     }
@@ -196,7 +208,8 @@ async fn run(agent: Arc<Agent>, link: Link, sites: reqwest::Client) {
                     // Results go back at once, not in five minutes.
                     next_report = now + Duration::from_secs(1);
                 }
-                if reboot && !ran {
+                // Never in the middle of a visit, even if one began since it was asked.
+                if reboot && !ran && !agent.in_session() {
                     reboot_now(&agent, &link, &identity.token).await;
                     reboot = false;
                 }

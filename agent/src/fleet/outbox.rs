@@ -27,6 +27,8 @@ pub struct Batch {
     /// `(day number, name, value)` as they were when read.
     pub usage: Vec<(i64, String, i64)>,
     pub acks: Vec<CommandAck>,
+    /// The last unreadable sample seen, deleted with the batch.
+    pub unreadable: Option<i64>,
 }
 
 impl Batch {
@@ -132,8 +134,9 @@ pub fn next_batch(store: &Store) -> Result<Batch, AgentError> {
             let (id, body) = row?;
             match serde_json::from_str(&body) {
                 Ok(sample) => batch.samples.push((id, sample)),
-                // Unreadable (a newer agent's, then a downgrade): dropped with the batch.
-                Err(_) => batch.samples.push((id, HealthSample::default())),
+                // Unreadable (a newer agent's, then a downgrade): dropped with the batch,
+                // not sent.
+                Err(_) => batch.unreadable = Some(id),
             }
         }
         let mut stmt = c.prepare_cached("SELECT id, body FROM outbox_summaries ORDER BY id LIMIT 200")?;
@@ -162,7 +165,8 @@ pub fn next_batch(store: &Store) -> Result<Batch, AgentError> {
 pub fn delivered(store: &Store, batch: &Batch) -> Result<(), AgentError> {
     store.with(|c| {
         let tx = c.transaction()?;
-        if let Some((last, _)) = batch.samples.last() {
+        let last = batch.samples.last().map(|(id, _)| *id).max(batch.unreadable);
+        if let Some(last) = last {
             tx.execute("DELETE FROM outbox_samples WHERE id <= ?1", [last])?;
         }
         if let Some((last, _)) = batch.summaries.last() {

@@ -15,7 +15,8 @@ fn scale(max: f64) -> (f64, f64) {
     let max = max.max(1.0);
     let raw = max / 4.0;
     let power = 10f64.powf(raw.log10().floor());
-    let step = [1.0, 2.0, 2.5, 5.0, 10.0].iter().map(|m| m * power).find(|s| *s >= raw).unwrap_or(10.0 * power).max(1.0);
+    let step =
+        [1.0, 2.0, 2.5, 5.0, 10.0].iter().map(|m| m * power).find(|s| *s >= raw).unwrap_or(10.0 * power).max(1.0);
     (step, (max / step).ceil() * step)
 }
 

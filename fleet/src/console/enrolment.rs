@@ -57,7 +57,7 @@ pub async fn page(State(fleet): State<Arc<Fleet>>, headers: HeaderMap) -> Respon
 /// The address the admin reached the console at: the kiosks reach the fleet there too.
 fn public_url(fleet: &Fleet, headers: &HeaderMap) -> String {
     let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("fleet.example.fr");
-    format!("{}://{host}", if fleet.https { "https" } else { "http" })
+    format!("{}://{host}", if super::over_https(fleet, headers) { "https" } else { "http" })
 }
 
 #[derive(Deserialize)]

@@ -98,6 +98,7 @@ button.danger { background: var(--bad); border-color: var(--bad); }
 .grid2 { display:grid; grid-template-columns: repeat(auto-fit, minmax(560px, 1fr)); gap: 1rem 2rem; }
 figure { margin:0; } figcaption { font-weight:600; margin:.2rem 0; }
 td.name { white-space:nowrap; }
+table.monthly { font-size:.9rem; } table.monthly th, table.monthly td { padding:.3rem .4rem; }
 label.confirm { display:inline; font-weight:400; }
 svg.chart { width:100%; height:auto; max-width: 680px; background:#fff; }
 svg.chart text { font: 12px system-ui, sans-serif; fill: var(--ink); }

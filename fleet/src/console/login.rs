@@ -41,7 +41,7 @@ pub struct Login {
     password: String,
 }
 
-pub async fn submit(State(fleet): State<Arc<Fleet>>, Form(login): Form<Login>) -> Response {
+pub async fn submit(State(fleet): State<Arc<Fleet>>, headers: HeaderMap, Form(login): Form<Login>) -> Response {
     let now = fleet.now();
     let name = login.name.trim().to_owned();
     if !fleet.sessions.may_try(&name, now) {
@@ -71,7 +71,7 @@ pub async fn submit(State(fleet): State<Arc<Fleet>>, Form(login): Form<Login>) -
     fleet.sessions.succeeded(&name);
     let id = fleet.sessions.open(&user.name, user.role, now);
     tracing::info!(user = %user.name, "signed in");
-    let secure = if fleet.https { "; Secure" } else { "" };
+    let secure = if super::over_https(&fleet, &headers) { "; Secure" } else { "" };
     let cookie = format!("{COOKIE}={id}; Path=/; HttpOnly; SameSite=Strict; Max-Age=28800{secure}");
     ([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response()
 }

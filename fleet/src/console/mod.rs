@@ -57,6 +57,12 @@ fn session(fleet: &Fleet, headers: &HeaderMap) -> Option<(String, Session)> {
     fleet.sessions.get(id, fleet.now()).map(|s| (id.to_owned(), s))
 }
 
+/// Whether the browser reached us over HTTPS: our own TLS, or a proxy in front that says
+/// so (`--plain-http` behind it).
+fn over_https(fleet: &Fleet, headers: &HeaderMap) -> bool {
+    fleet.https || headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https")
+}
+
 /// After an action: its result kept for the next page, and a redirect there (303), so
 /// that reloading never does the action twice.
 fn done(fleet: &Fleet, headers: &HeaderMap, to: &str, result: Markup) -> Response {

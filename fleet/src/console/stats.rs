@@ -140,6 +140,19 @@ pub async fn page(State(fleet): State<Arc<Fleet>>, headers: HeaderMap, Query(f):
                 @let done = completed.get(p).copied().unwrap_or(0);
                 tr data-procedure=(p) { td { (names.procedure(p)) } td.num { (n) } td.num { (done) } td.num { (percent(done, *n)) } }
             } }
+        @if !started.is_empty() {
+            div.grid2 {
+                (charts::bars("Démarches commencées sur la période", &started.iter().take(10)
+                    .map(|(p, n)| (names.procedure(p).chars().take(14).collect(), *n as f64)).collect::<Vec<_>>()))
+                (charts::bars("Appels à un médiateur par mois", &months.iter().map(|m| (month_name(m), t.month(m, "mediator_calls") as f64)).collect::<Vec<_>>()))
+            }
+            h3 { "Démarches commencées, mois par mois" }
+            table.monthly { tr { th { "Démarche" } @for m in &months { th.num { (month_name(m)) } } }
+                @for (p, _) in &started {
+                    @let name = format!("procedure_started/{p}");
+                    tr data-procedure-months=(p) { td { (names.procedure(p)) } @for m in &months { td.num { (t.month(m, &name)) } } }
+                } }
+        }
         h2 { "Où les personnes abandonnent" }
         @if giving_up.is_empty() { p.muted { "Aucun abandon sur la période." } }
         @for (p, steps) in &giving_up {
@@ -150,6 +163,9 @@ pub async fn page(State(fleet): State<Arc<Fleet>>, headers: HeaderMap, Query(f):
         h2 { "Langues choisies" }
         table { tr { th { "Langue" } th.num { "Visites" } th.num { "Part" } }
             @for (l, n) in &languages { tr data-language=(l) { td { (crate::words::language(l)) } td.num { (n) } td.num { (percent(*n, language_total)) } } } }
+        @if !languages.is_empty() {
+            (charts::bars("Langues choisies", &languages.iter().map(|(l, n)| (crate::words::language(l).to_owned(), *n as f64)).collect::<Vec<_>>()))
+        }
     };
     html(layout::page("Statistiques des besoins", Some(&session), "/stats", body))
 }
@@ -188,6 +204,10 @@ pub async fn csv(State(fleet): State<Arc<Fleet>>, headers: HeaderMap, Query(f): 
         }
     }
     let name = format!("attachment; filename=\"guichet-besoins-{from}-{to}.csv\"");
-    ([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, name)], out)
-        .into_response()
+    let headers = [
+        (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+        (header::CONTENT_DISPOSITION, name),
+        (header::CACHE_CONTROL, "no-store".to_owned()),
+    ];
+    (headers, out).into_response()
 }
