@@ -270,8 +270,18 @@ for line in sys.stdin.buffer:
     done
     [[ -n $dump_ok && -s $run/screendump.ppm ]] || bad+=" no-screendump"
     # The kiosk spoke the language screen after the tap: QEMU's recording of the sound
-    # card holds speech (QEMU finishes the WAV file when it exits).
-    python3 "$HERE/speech.py" "$run/sound.wav" >"$run/speech.log" 2>&1 || bad+=" speech-recording"
+    # card holds speech (QEMU finishes the WAV file when it exits). The guest's own
+    # "speech" check (the card played seconds of sound) is required above; the recording
+    # is required only with GUICHET_REQUIRE_RECORDING=1, because on slow hosts (software
+    # emulation at half the speed of the development machine) QEMU 7.2 records the card
+    # as pure silence while the guest's hardware pointer moves: see images/README.md.
+    if ! python3 "$HERE/speech.py" "$run/sound.wav" >"$run/speech.log" 2>&1; then
+        if [[ ${GUICHET_REQUIRE_RECORDING:-0} == 1 ]]; then
+            bad+=" speech-recording"
+        else
+            echo "boot $n: WARNING QEMU's recording of the sound card is silent although the guest played it" >&2
+        fi
+    fi
     echo "boot $n: $(tail -1 "$run/speech.log")"
     if [[ -n $dump_ok ]]; then
         wait "$RENDER_PID" 2>/dev/null || true

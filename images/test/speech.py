@@ -8,7 +8,7 @@ loud (peaks well above a tenth of full scale) and lasts (the language screen's s
 is over a second). Silence from a card nobody played to is all zeros. It passes with at
 least 0.3 s of samples louder than 1/100 of full scale. Last line:
 "SPEECH ok|fail seconds=... voiced=...s peak=..." (peak as a fraction of full scale).
-The guest lets a second of sound play before the visit is ended (its "speech" check):
+The guest lets up to four seconds of sound play before the visit is ended (its "speech" check):
 ended sooner, the utterance is cut before anything reaches the card.
 """
 import struct

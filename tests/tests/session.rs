@@ -32,6 +32,9 @@ fn expect_connected(rx: &mpsc::Receiver<LinkEvent>) {
         match rx.recv_timeout(BOUND).expect("link never connected") {
             LinkEvent::Connected => return,
             LinkEvent::Disconnected => continue, // retried until the agent answers
+            // What the welcome said of the fleet's message and content comes first.
+            LinkEvent::Site(_)
+            | LinkEvent::Agent(AgentMessage::AttractMessage { .. } | AgentMessage::ContentChanged { .. }) => continue,
             other => panic!("unexpected {other:?}"),
         }
     }
