@@ -26,8 +26,13 @@ REPO=$(cd "$(dirname "$0")/../.." && pwd)
 RUST_WEB_VERSION=1.96.0+dfsg1-1~deb12u2 # bookworm-security
 GCC_CROSS_VERSION=4:12.2.0-3             # bookworm
 TARGET=aarch64-unknown-linux-gnu
-TARGET_DIR=$REPO/target/aarch64
-OUT=$TARGET_DIR/$TARGET/release
+# Built in a cache outside the clone (like the twin's debootstrap base), so a fresh clone
+# on the same machine rebuilds only Guichet's own crates; the binaries are then copied to
+# OUT in the clone, where the tests look. A user who cannot write /var/cache builds in
+# the clone.
+TARGET_DIR=${GUICHET_CROSS_TARGET_DIR:-/var/cache/guichet-build/aarch64}
+mkdir -p "$TARGET_DIR" 2>/dev/null && [[ -w $TARGET_DIR ]] || TARGET_DIR=$REPO/target/aarch64
+OUT=$REPO/target/aarch64/$TARGET/release
 
 PACKAGES=(
     "rustc-web=$RUST_WEB_VERSION"
@@ -113,6 +118,10 @@ build() {
     echo "==> /usr/bin/cargo build --release --target $TARGET (kiosk, agent, agentctl) into $TARGET_DIR"
     /usr/bin/cargo build --release --locked --target "$TARGET" --target-dir "$TARGET_DIR" \
         -p guichet-kiosk -p guichet-agent --bin kiosk --bin agent --bin agentctl
+    if [[ $TARGET_DIR/$TARGET/release != "$OUT" ]]; then
+        mkdir -p "$OUT"
+        cp -f "$TARGET_DIR/$TARGET/release/"{kiosk,agent,agentctl} "$OUT/"
+    fi
     check
 }
 
