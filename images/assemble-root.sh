@@ -84,6 +84,7 @@ systemd-tmpfiles --root="$ROOT" --create guichet.conf
 install -d -m 0755 "$ROOT/persistent"
 install -d -m 0700 "$ROOT/var/lib/guichet"
 install -d -m 0755 "$ROOT/var/lib/guichet-content"
+install -d -m 0711 "$ROOT/run/guichet-visit"
 # logind writes here when a session starts; some images make /var/lib/systemd read-only.
 install -d -m 0755 "$ROOT/var/lib/systemd/linger"
 
@@ -94,14 +95,16 @@ systemctl --root="$ROOT" disable getty@tty1.service >/dev/null 2>&1 || true
 rm -f "$ROOT/etc/systemd/system/getty.target.wants/getty@tty1.service"
 systemctl --root="$ROOT" enable guichet-persistent.service etc-guichet.mount \
     var-lib-guichet.mount 'var-lib-guichet\x2dcontent.mount' etc-cups.mount tmp.mount \
-    var-tmp.mount var-spool-cups.mount >/dev/null 2>&1
-for u in agent.service kiosk.service tmp.mount etc-guichet.mount 'var-lib-guichet\x2dcontent.mount'; do
+    var-tmp.mount var-spool-cups.mount 'run-guichet\x2dvisit.mount' >/dev/null 2>&1
+for u in agent.service kiosk.service tmp.mount etc-guichet.mount 'var-lib-guichet\x2dcontent.mount' \
+    'run-guichet\x2dvisit.mount'; do
     [[ $(systemctl --root="$ROOT" is-enabled "$u" 2>/dev/null) == enabled ]] || img_fail "$u is not enabled in $ROOT"
 done
 # Timers that write to the root or reach the network on their own: nothing runs apt or
 # rebuilds caches on a kiosk (updates come as a whole new slot, images/README.md).
+# Ctrl+Alt+Del must not reboot a public kiosk (system.conf.d also turns off its burst).
 for u in apt-daily.timer apt-daily-upgrade.timer man-db.timer e2scrub_all.timer \
-    e2scrub_reap.service fstrim.timer; do
+    e2scrub_reap.service fstrim.timer ctrl-alt-del.target; do
     systemctl --root="$ROOT" mask "$u" >/dev/null 2>&1 || true
 done
 

@@ -192,7 +192,15 @@ check_conf() { # file section binary
         fi
     done <"$file"
 }
-echo "==> logind.conf.d, journald.conf.d"
+echo "==> logind.conf.d, journald.conf.d, system.conf.d"
+system_file=$ROOT${DEST[systemd/system.conf.d/90-guichet.conf]}
+grep -qx '\[Manager\]' "$system_file" || fail "system.conf.d has no [Manager] section"
+grep -qx 'CtrlAltDelBurstAction=none' "$system_file" || fail "system.conf.d lacks CtrlAltDelBurstAction=none"
+# systemd keeps system.conf's keys in a table of bare names, not "Manager.Key" strings.
+if [[ -f /lib/systemd/systemd ]]; then
+    grep -aqw CtrlAltDelBurstAction /lib/systemd/systemd || fail "this systemd knows no CtrlAltDelBurstAction="
+fi
+grep -qx 'Environment=XKB_DEFAULT_LAYOUT=fr' systemd/kiosk.service || fail "kiosk.service does not set the AZERTY keymap"
 logind_file=$ROOT${DEST[systemd/logind.conf.d/90-guichet.conf]}
 journald_file=$ROOT${DEST[systemd/journald.conf.d/90-guichet.conf]}
 check_conf "$logind_file" Login /lib/systemd/systemd-logind

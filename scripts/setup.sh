@@ -10,6 +10,9 @@ GUICHET_PACKAGES=(
     fonts-noto-core speech-dispatcher speech-dispatcher-espeak-ng espeak-ng
     # tests: real printer, scanner, PDF tools, a display for the windowed demo, D-Bus
     cups-ipp-utils sane-utils sane-airscan poppler-utils xvfb xdotool dbus gettext
+    # tests: a real CUPS queue (its spool must keep nothing of a visit), the keymaps the
+    # keyboard filter is checked against, mount for the visits' bounded tmpfs
+    cups-daemon cups-client cups-filters xkb-data mount
     # tests: the systemd units are checked with systemd-analyze
     systemd
     # tests: the image's amd64 twin, built by debootstrap and booted in QEMU

@@ -14,8 +14,13 @@ pub const DEFAULT_CONFIG: &str = "/etc/guichet/agent.toml";
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
-    /// Holds the socket and `session/` (tmpfs on the device, so a power cut erases it).
+    /// Holds the socket and, unless `sessions_dir` says otherwise, `session/`.
     pub runtime_dir: PathBuf,
+    /// Where the visit's folder is made: on the device its own tmpfs,
+    /// `/run/guichet-visit`, whose size and inode limits bound what one visit can store
+    /// (one visit at a time), so a visit can never fill `/run`, which systemd and logind
+    /// need. Unset: `<runtime_dir>/session`.
+    pub sessions_dir: Option<PathBuf>,
     /// The kiosk's socket; `<runtime_dir>/agent.sock` when unset.
     pub socket: Option<PathBuf>,
     /// Holds `agent.db`, the anonymous counters (persistent partition on the device).
@@ -43,6 +48,11 @@ pub struct Config {
     pub lockdown: LockdownConfig,
     pub fleet: FleetConfig,
     pub health: HealthConfig,
+    /// The content shipped with the image (`/usr/share/guichet/content`), which the kiosk
+    /// shows until the fleet pushes a bundle: the agent reads its procedures' and steps'
+    /// ids, the only names it counts. Unset: that folder, or the source tree's on a
+    /// developer's machine.
+    pub shipped_content: Option<PathBuf>,
 }
 
 /// `[fleet]`: where the kiosk reports. Without `url` it reports nowhere (a kiosk run
@@ -185,6 +195,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             runtime_dir: PathBuf::from("/run/guichet"),
+            sessions_dir: None,
             socket: None,
             state_dir: PathBuf::from("/var/lib/guichet"),
             kiosk_user: Some("guichet-kiosk".into()),
@@ -200,6 +211,7 @@ impl Default for Config {
             lockdown: Default::default(),
             fleet: Default::default(),
             health: Default::default(),
+            shipped_content: None,
         }
     }
 }
@@ -253,11 +265,22 @@ impl Config {
     }
 
     pub fn sessions_dir(&self) -> PathBuf {
-        self.runtime_dir.join("session")
+        self.sessions_dir.clone().unwrap_or_else(|| self.runtime_dir.join("session"))
     }
 
     pub fn store_path(&self) -> PathBuf {
         self.state_dir.join("agent.db")
+    }
+
+    pub fn shipped_content_dir(&self) -> PathBuf {
+        self.shipped_content.clone().unwrap_or_else(|| {
+            let installed = PathBuf::from("/usr/share/guichet/content");
+            if installed.is_dir() {
+                installed
+            } else {
+                PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../content"))
+            }
+        })
     }
 
     pub fn content_dir(&self) -> PathBuf {

@@ -1,9 +1,7 @@
 //! Documents in a format the printer does not take are converted before they are sent:
 //! a photo or a summary page (JPEG, PNG) becomes a PDF for a printer that only takes PDF,
-//! and a PNG becomes a JPEG for one that takes JPEG and not PNG. The converted copy is
-//! written in the session's `prints/` folder, so it is wiped with the session.
-
-use std::path::{Path, PathBuf};
+//! and a PNG becomes a JPEG for one that takes JPEG and not PNG. The converted copy
+//! lives in the agent's memory only, and goes with the job.
 
 use crate::scans_pdf::jpegs_to_pdf;
 
@@ -11,15 +9,13 @@ const PDF: &str = "application/pdf";
 const JPEG: &str = "image/jpeg";
 const PNG: &str = "image/png";
 
-/// What to send for a document of `format` at `path` to a printer taking `supported`:
-/// `None` when it goes as it is, else the converted file and its format. `prints` is the
-/// session's folder for documents made for printing.
+/// What to send for a document of `format` to a printer taking `supported`: `None` when
+/// it goes as it is, else the converted bytes and their format.
 pub fn for_printer(
-    path: &Path,
+    document: &[u8],
     format: &'static str,
     supported: &[String],
-    prints: &Path,
-) -> Result<Option<(PathBuf, &'static str)>, String> {
+) -> Result<Option<(Vec<u8>, &'static str)>, String> {
     let takes = |f: &str| supported.iter().any(|s| s == f);
     // A printer that lists nothing, or only "anything" (`application/octet-stream`, which
     // ippeveprinter and CUPS add to the formats they name), is trusted with what it is
@@ -29,20 +25,19 @@ pub fn for_printer(
     }
     let is_image = format == JPEG || format == PNG;
     if is_image && takes(PDF) {
-        let jpeg = if format == PNG { png_to_jpeg(path, &prints.join("converted.jpg"))? } else { path.to_owned() };
-        let out = prints.join("converted.pdf");
-        jpegs_to_pdf(&[jpeg], &out)?;
-        return Ok(Some((out, PDF)));
+        let jpeg = if format == PNG { png_to_jpeg(document)? } else { document.to_vec() };
+        let (pdf, _sheets) = jpegs_to_pdf(&[jpeg])?;
+        return Ok(Some((pdf, PDF)));
     }
     if format == PNG && takes(JPEG) {
-        return Ok(Some((png_to_jpeg(path, &prints.join("converted.jpg"))?, JPEG)));
+        return Ok(Some((png_to_jpeg(document)?, JPEG)));
     }
     Err(format!("the printer takes none of {format}, {PDF} or {JPEG}"))
 }
 
 /// Re-encodes a PNG as a JPEG (white where it was transparent).
-fn png_to_jpeg(path: &Path, out: &Path) -> Result<PathBuf, String> {
-    let picture = open_picture(path)?;
+fn png_to_jpeg(png: &[u8]) -> Result<Vec<u8>, String> {
+    let picture = open_picture(png)?;
     let rgba = picture.to_rgba8();
     let flat = image::RgbImage::from_fn(rgba.width(), rgba.height(), |x, y| {
         let [r, g, b, a] = rgba.get_pixel(x, y).0;
@@ -53,13 +48,13 @@ fn png_to_jpeg(path: &Path, out: &Path) -> Result<PathBuf, String> {
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, 90)
         .encode_image(&flat)
         .map_err(|e| e.to_string())?;
-    std::fs::write(out, bytes).map_err(|e| format!("cannot write the converted page: {e}"))?;
-    Ok(out.to_owned())
+    Ok(bytes)
 }
 
-/// A picture file (JPEG or PNG, known by its bytes), decoded.
-pub fn open_picture(path: &Path) -> Result<image::DynamicImage, String> {
-    let reader = image::ImageReader::open(path).and_then(|r| r.with_guessed_format()).map_err(|e| e.to_string())?;
+/// A picture (JPEG or PNG, known by its bytes), decoded.
+pub fn open_picture(bytes: &[u8]) -> Result<image::DynamicImage, String> {
+    let reader =
+        image::ImageReader::new(std::io::Cursor::new(bytes)).with_guessed_format().map_err(|e| e.to_string())?;
     reader.decode().map_err(|e| format!("not a readable picture: {e}"))
 }
 
@@ -73,23 +68,23 @@ mod tests {
 
     #[test]
     fn pictures_become_what_the_printer_takes() {
-        let dir = tempfile::tempdir().unwrap();
-        let png = dir.path().join("page.png");
-        image::RgbaImage::from_pixel(40, 60, image::Rgba([10, 20, 30, 0])).save(&png).unwrap();
-        assert_eq!(for_printer(&png, PNG, &formats(&[PNG, PDF]), dir.path()), Ok(None));
-        assert_eq!(for_printer(&png, PNG, &[], dir.path()), Ok(None), "a printer that lists nothing");
+        let mut png = Vec::new();
+        image::RgbaImage::from_pixel(40, 60, image::Rgba([10, 20, 30, 0]))
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
+        assert_eq!(for_printer(&png, PNG, &formats(&[PNG, PDF])), Ok(None));
+        assert_eq!(for_printer(&png, PNG, &[]), Ok(None), "a printer that lists nothing");
         let only_octet = formats(&["application/octet-stream"]);
-        assert_eq!(for_printer(&png, PNG, &only_octet, dir.path()), Ok(None), "a printer that takes anything");
+        assert_eq!(for_printer(&png, PNG, &only_octet), Ok(None), "a printer that takes anything");
         let pdf_only = formats(&["application/octet-stream", PDF]);
-        let (pdf, format) = for_printer(&png, PNG, &pdf_only, dir.path()).unwrap().unwrap();
+        let (pdf, format) = for_printer(&png, PNG, &pdf_only).unwrap().unwrap();
         assert_eq!(format, PDF);
-        assert_eq!(lopdf::Document::load(&pdf).unwrap().get_pages().len(), 1);
-        let (jpeg, format) =
-            for_printer(&png, PNG, &formats(&[JPEG, "image/pwg-raster"]), dir.path()).unwrap().unwrap();
+        assert_eq!(lopdf::Document::load_mem(&pdf).unwrap().get_pages().len(), 1);
+        let (jpeg, format) = for_printer(&png, PNG, &formats(&[JPEG, "image/pwg-raster"])).unwrap().unwrap();
         assert_eq!(format, JPEG);
-        let white = image::open(&jpeg).unwrap().to_rgb8().get_pixel(5, 5).0;
+        let white = open_picture(&jpeg).unwrap().to_rgb8().get_pixel(5, 5).0;
         assert!(white.iter().all(|&c| c > 240), "transparent is white on paper: {white:?}");
-        let refused = for_printer(&pdf, PDF, &formats(&["image/pwg-raster"]), dir.path()).unwrap_err();
+        let refused = for_printer(&pdf, PDF, &formats(&["image/pwg-raster"])).unwrap_err();
         assert!(refused.contains("takes none of application/pdf"), "{refused}");
     }
 }

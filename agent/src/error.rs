@@ -17,12 +17,16 @@ pub enum AgentError {
     UnknownGroup { name: String },
     #[error("cannot create the session folder {path}: {source}")]
     CreateSession { path: PathBuf, source: std::io::Error },
-    #[error("cannot wipe {path}: {source}")]
-    Wipe { path: PathBuf, source: std::io::Error },
-    #[error("{path} still exists after wiping it")]
-    WipeNotVerified { path: PathBuf },
+    /// Says neither the folder's path nor the session's id: the text may go to the fleet.
+    #[error(transparent)]
+    Wipe {
+        #[from]
+        source: crate::wipe::WipeError,
+    },
     #[error("cannot open the store {path}: {source}")]
     OpenStore { path: PathBuf, source: rusqlite::Error },
+    #[error("cannot make or read the store's key {path}: {source}")]
+    StoreKey { path: PathBuf, source: std::io::Error },
     #[error("store migration {version} failed: {source}")]
     Migrate { version: usize, source: rusqlite::Error },
     #[error("store query failed: {source}")]

@@ -27,9 +27,12 @@ pub mod scans_pdf;
 pub mod screen;
 pub mod server;
 pub mod session;
+pub mod session_folder;
 pub mod store;
+mod store_key;
 pub mod system;
 mod usage;
+pub mod vocabulary;
 pub mod vt;
 pub mod wipe;
 

@@ -3,7 +3,13 @@
 //! the desktop, reboot). A pure function over event sequences, so it is tested on
 //! scripts like `"d:leftctrl d:leftalt d:f2 u:f2 u:leftalt u:leftctrl"` with no device.
 //! Grabbing the keyboards and re-injecting through uinput is the device part, built on
-//! this (issue 5); ordinary typing (Shift, AltGr accents on AZERTY) passes untouched.
+//! this (`keyboards`); ordinary typing (Shift, AltGr accents on AZERTY) passes untouched.
+//!
+//! Right Alt counts as Alt in every combination. On the kiosk's keymap (French AZERTY,
+//! `XKB_DEFAULT_LAYOUT=fr` in its unit) it is AltGr, which types € and @ and is harmless
+//! here; but under another keymap (libxkbcommon's default `us`) it is Alt, and Slint's
+//! linuxkms backend quits on Ctrl+Alt+Backspace and Ctrl+Alt+Delete. No combination
+//! below types a character on AZERTY, so treating it as Alt costs nothing.
 
 /// Linux input key codes (`linux/input-event-codes.h`) the filter cares about by name.
 pub mod key {
@@ -121,8 +127,8 @@ const ALWAYS_DROPPED: &[u16] =
 #[derive(Debug, Default)]
 pub struct Filter {
     ctrl: u8,
+    /// Either Alt key (see the module's comment on Right Alt).
     alt: u8,
-    altgr: bool,
     shift: u8,
     swallowed: Vec<u16>,
 }
@@ -146,13 +152,8 @@ impl Filter {
                 delta(&mut self.ctrl);
                 return true;
             }
-            key::LEFTALT => {
+            key::LEFTALT | key::RIGHTALT => {
                 delta(&mut self.alt);
-                return true;
-            }
-            // AltGr types € @ # on AZERTY: it is not Alt.
-            key::RIGHTALT => {
-                self.altgr = event.action != Action::Up;
                 return true;
             }
             key::LEFTSHIFT | key::RIGHTSHIFT => {
@@ -190,8 +191,9 @@ impl Filter {
             || (ctrl && alt && matches!(code, key::DELETE | key::BACKSPACE | key::T | key::ESC | key::TAB))
             // Ctrl+Alt+arrows switch workspaces.
             || (ctrl && alt && matches!(code, key::UP | key::DOWN | key::LEFT | key::RIGHT))
-            // Alt+Tab, Alt+Esc, Alt+Space (window menu).
-            || (alt && matches!(code, key::TAB | key::ESC | key::SPACE))
+            // Alt+Tab, Alt+Esc, Alt+Space (window menu); Alt+Left/Right switch the Linux
+            // console's terminals and go back and forward in a browser.
+            || (alt && matches!(code, key::TAB | key::ESC | key::SPACE | key::LEFT | key::RIGHT))
             // Ctrl+Esc (start menu), Ctrl+Shift+Esc (task manager).
             || (ctrl && code == key::ESC)
             // Ctrl+Q / Ctrl+W close an application; Ctrl+Shift+T reopens a browser tab.

@@ -7,7 +7,6 @@
 //! toner low), with the supply levels for IT staff.
 
 use std::future::Future;
-use std::path::PathBuf;
 use std::pin::Pin;
 use std::time::Duration;
 
@@ -16,6 +15,9 @@ use ipp::prelude::*;
 
 /// A boxed future, so that printers can sit behind `dyn Printer`.
 pub type Fut<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// How often a purged job is asked for until the queue has forgotten it.
+const PURGE_POLL: Duration = Duration::from_millis(50);
 
 /// How long one IPP request may take before the printer is taken for unreachable.
 const IPP_TIMEOUT: Duration = Duration::from_secs(10);
@@ -28,15 +30,13 @@ pub enum PrintError {
     Refused { status: String },
     #[error("the printer cannot take {format} documents")]
     FormatNotSupported { format: &'static str },
-    #[error("cannot read the document to print: {0}")]
-    Read(#[from] std::io::Error),
 }
 
-/// A document ready to send: where it is, its MIME type, how many copies, and whether in
-/// black and white.
-#[derive(Debug, Clone)]
+/// A document ready to send: its bytes (read once from the visit's folder, or made in
+/// memory), its MIME type, how many copies, and whether in black and white.
+#[derive(Clone)]
 pub struct Job {
-    pub path: PathBuf,
+    pub document: Vec<u8>,
     pub format: &'static str,
     pub copies: u32,
     pub mono: bool,
@@ -49,7 +49,8 @@ pub trait Printer: Send + Sync {
     fn submit(&self, job: Job) -> Fut<'_, Result<u32, PrintError>>;
     /// Where a job is, and the printer's reason when it stopped (`media_jam`…).
     fn job_state(&self, job: u32) -> Fut<'_, Result<(JobState, Option<String>), PrintError>>;
-    /// Cancels a job that has not finished; one already finished is left alone.
+    /// Cancels a job that has not finished (one already finished is left alone), then has a
+    /// CUPS queue forget it, its file and its record, and waits until it has.
     fn cancel(&self, job: u32) -> Fut<'_, Result<(), PrintError>>;
     /// What it can do, as it says itself.
     fn capabilities(&self) -> Fut<'_, Result<Capabilities, PrintError>>;
@@ -106,6 +107,20 @@ impl IppPrinter {
         Ok(response)
     }
 
+    /// Cancel-Job with `purge-job` (a CUPS extension).
+    async fn purge(&self, job: u32) -> Result<(), PrintError> {
+        use ipp::attribute::IppAttrWithName;
+        let op =
+            IppOperationBuilder::cancel_job(self.uri.clone(), job as i32).user_name("guichet").build().and_then(|op| {
+                let mut request: IppRequestResponse = op.into();
+                request
+                    .attributes_mut()
+                    .add(DelimiterTag::OperationAttributes, IppValue::Boolean(true).with_name("purge-job")?);
+                Ok(request)
+            });
+        self.send(op).await.map(|_| ())
+    }
+
     async fn read_status(&self) -> Result<DeviceStatus, PrintError> {
         let op = IppOperationBuilder::get_printer_attributes(self.uri.clone())
             .attributes([
@@ -145,8 +160,7 @@ impl Printer for IppPrinter {
 
     fn submit(&self, job: Job) -> Fut<'_, Result<u32, PrintError>> {
         Box::pin(async move {
-            let file = tokio::fs::File::open(&job.path).await?;
-            let payload = IppPayload::new_async(tokio_util::compat::TokioAsyncReadCompatExt::compat(file));
+            let payload = IppPayload::new(std::io::Cursor::new(job.document));
             use ipp::attribute::IppAttrWithName;
             let copies = IppValue::Integer(job.copies.clamp(1, 99) as i32)
                 .with_name("copies")
@@ -201,8 +215,22 @@ impl Printer for IppPrinter {
             let op = IppOperationBuilder::cancel_job(self.uri.clone(), job as i32).user_name("guichet").build();
             match self.send(op).await {
                 // Already finished: nothing left to cancel.
-                Err(PrintError::Refused { .. }) | Ok(_) => Ok(()),
-                Err(e) => Err(e),
+                Err(PrintError::Refused { .. }) | Ok(_) => {}
+                Err(e) => return Err(e),
+            }
+            // Then CUPS's `purge-job`: the queue forgets the job, its document file and its
+            // record, printed or not. A job purged while its backend still runs loses its
+            // files at once but stays listed, so it is purged again until the queue no
+            // longer finds it (bounded by the caller). A printer that does not know the
+            // attribute refuses or ignores it; the cancel above stands.
+            loop {
+                match self.purge(job).await {
+                    Ok(()) => {}
+                    Err(PrintError::Refused { ref status }) if status.contains("NotFound") => return Ok(()),
+                    Err(PrintError::Refused { .. }) => return Ok(()),
+                    Err(e) => return Err(e),
+                }
+                tokio::time::sleep(PURGE_POLL).await;
             }
         })
     }
@@ -342,8 +370,7 @@ impl Printer for SimulatedPrinter {
 
     fn submit(&self, job: Job) -> Fut<'_, Result<u32, PrintError>> {
         Box::pin(async move {
-            // Read like a real printer would, so a missing file fails the same way.
-            tokio::fs::metadata(&job.path).await?;
+            drop(job);
             Ok(self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
         })
     }

@@ -4,8 +4,6 @@
 //! bottom: the two sides of an identity card come out on one sheet, at the card's size,
 //! as a copier makes them.
 
-use std::path::{Path, PathBuf};
-
 use image::ImageDecoder;
 use lopdf::content::{Content, Operation};
 use lopdf::{Document, Object, Stream, dictionary};
@@ -26,17 +24,16 @@ struct Picture {
     size: (f32, f32),
 }
 
-fn read_picture(path: &Path, n: usize) -> Result<Picture, String> {
-    let data = std::fs::read(path).map_err(|e| format!("page {n}: {e}"))?;
-    let decoder = image::codecs::jpeg::JpegDecoder::new(std::io::Cursor::new(&data))
+fn read_picture(data: &[u8], n: usize) -> Result<Picture, String> {
+    let decoder = image::codecs::jpeg::JpegDecoder::new(std::io::Cursor::new(data))
         .map_err(|e| format!("page {n} is not a readable JPEG: {e}"))?;
     let (w, h) = decoder.dimensions();
     let gray = decoder.color_type().channel_count() == 1;
-    let dpi = jfif_dpi(&data).unwrap_or(DEFAULT_DPI);
+    let dpi = jfif_dpi(data).unwrap_or(DEFAULT_DPI);
     let real = (w as f32 / dpi * 72.0, h as f32 / dpi * 72.0);
     // Shrunk to the printable area when larger, keeping the proportions.
     let fit = ((A4.0 - 2.0 * MARGIN) / real.0).min((A4.1 - 2.0 * MARGIN) / real.1).min(1.0);
-    Ok(Picture { data, pixels: (w, h), gray, size: (real.0 * fit, real.1 * fit) })
+    Ok(Picture { data: data.to_vec(), pixels: (w, h), gray, size: (real.0 * fit, real.1 * fit) })
 }
 
 /// The resolution a JPEG's JFIF header states (scanimage writes it), in dots per inch.
@@ -75,21 +72,8 @@ fn sheets(pictures: &[Picture]) -> Vec<std::ops::Range<usize>> {
     sheets
 }
 
-/// The JPEG pages of `scans`, in the order they were scanned (`page-1.jpg`, `page-2.jpg`…).
-pub fn scanned_pages(scans: &Path) -> Vec<PathBuf> {
-    let number = |p: &PathBuf| {
-        p.file_stem().and_then(|s| s.to_str()).and_then(|s| s.strip_prefix("page-")).and_then(|n| n.parse::<u32>().ok())
-    };
-    let mut pages: Vec<PathBuf> = std::fs::read_dir(scans)
-        .map(|d| d.flatten().map(|e| e.path()).filter(|p| number(p).is_some()).collect())
-        .unwrap_or_default();
-    pages.sort_by_key(|p| number(p));
-    pages
-}
-
-/// Writes `pages` (JPEG files) into `out` as a PDF of A4 sheets. Returns the sheets'
-/// count.
-pub fn jpegs_to_pdf(pages: &[PathBuf], out: &Path) -> Result<u32, String> {
+/// `pages` (JPEGs, in order) as a PDF of A4 sheets, and the sheets' count.
+pub fn jpegs_to_pdf(pages: &[Vec<u8>]) -> Result<(Vec<u8>, u32), String> {
     if pages.is_empty() {
         return Err("no scanned page".into());
     }
@@ -143,61 +127,50 @@ pub fn jpegs_to_pdf(pages: &[PathBuf], out: &Path) -> Result<u32, String> {
         .insert(pages_id, Object::Dictionary(dictionary! { "Type" => "Pages", "Count" => count, "Kids" => kids }));
     let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
     doc.trailer.set("Root", catalog);
-    doc.save(out).map_err(|e| format!("cannot write the PDF: {e}"))?;
-    Ok(count as u32)
+    let mut pdf = Vec::new();
+    doc.save_to(&mut pdf).map_err(|e| format!("cannot write the PDF: {e}"))?;
+    Ok((pdf, count as u32))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn jpeg(path: &Path, w: u32, h: u32, dpi: u16) {
+    fn jpeg(w: u32, h: u32, dpi: u16) -> Vec<u8> {
         let img = image::RgbImage::from_pixel(w, h, image::Rgb([120, 130, 140]));
         let mut out = Vec::new();
         let mut encoder = image::codecs::jpeg::JpegEncoder::new(&mut out);
         encoder.set_pixel_density(image::codecs::jpeg::PixelDensity::dpi(dpi));
         encoder.encode_image(&img).unwrap();
-        std::fs::write(path, out).unwrap();
+        out
     }
 
     #[test]
-    fn pages_are_kept_in_scan_order_and_embedded_unchanged() {
-        let dir = tempfile::tempdir().unwrap();
-        for n in [2, 10, 1] {
-            // A4 at 50 dpi: a sheet each.
-            jpeg(&dir.path().join(format!("page-{n}.jpg")), 413, 585, 50);
-        }
-        std::fs::write(dir.path().join("notes.txt"), "not a page").unwrap();
-        std::fs::write(dir.path().join("page-1.thumb.jpg"), "a preview").unwrap();
-        let pages = scanned_pages(dir.path());
-        let names: Vec<_> = pages.iter().map(|p| p.file_name().unwrap().to_str().unwrap().to_owned()).collect();
-        assert_eq!(names, ["page-1.jpg", "page-2.jpg", "page-10.jpg"], "10 comes after 2");
-        let out = dir.path().join("copies.pdf");
-        assert_eq!(jpegs_to_pdf(&pages, &out).unwrap(), 3);
-        let doc = Document::load(&out).unwrap();
-        assert_eq!(doc.get_pages().len(), 3);
-        let first = std::fs::read(&pages[0]).unwrap();
-        let pdf = std::fs::read(&out).unwrap();
-        assert!(pdf.windows(first.len()).any(|w| w == first.as_slice()), "the JPEG bytes are in the PDF as they were");
-        assert_eq!(jpegs_to_pdf(&[], &out).unwrap_err(), "no scanned page");
+    fn pages_are_embedded_unchanged_a_sheet_each() {
+        // A4 at 50 dpi: a sheet each.
+        let pages: Vec<Vec<u8>> = (0..3).map(|_| jpeg(413, 585, 50)).collect();
+        let (pdf, sheets) = jpegs_to_pdf(&pages).unwrap();
+        assert_eq!(sheets, 3);
+        assert_eq!(Document::load_mem(&pdf).unwrap().get_pages().len(), 3);
+        assert!(
+            pdf.windows(pages[0].len()).any(|w| w == pages[0].as_slice()),
+            "the JPEG bytes are in the PDF as they were"
+        );
+        assert_eq!(jpegs_to_pdf(&[]).unwrap_err(), "no scanned page");
     }
 
     #[test]
     fn both_sides_of_a_card_share_a_sheet_at_their_real_size() {
-        let dir = tempfile::tempdir().unwrap();
-        let paths: Vec<PathBuf> = (1..=3).map(|n| dir.path().join(format!("page-{n}.jpg"))).collect();
         // 90 × 60 mm at 300 dpi, twice, then an A4 page at 150 dpi.
-        jpeg(&paths[0], 1063, 709, 300);
-        jpeg(&paths[1], 1063, 709, 300);
-        jpeg(&paths[2], 1240, 1754, 150);
-        let pictures: Vec<Picture> = paths.iter().enumerate().map(|(i, p)| read_picture(p, i + 1).unwrap()).collect();
+        let pages = [jpeg(1063, 709, 300), jpeg(1063, 709, 300), jpeg(1240, 1754, 150)];
+        let pictures: Vec<Picture> = pages.iter().enumerate().map(|(i, p)| read_picture(p, i + 1).unwrap()).collect();
         let mm = |pt: f32| pt / 72.0 * 25.4;
         assert!((mm(pictures[0].size.0) - 90.0).abs() < 0.2, "{} mm wide", mm(pictures[0].size.0));
         assert!(pictures[2].size.1 <= A4.1 - 2.0 * MARGIN, "an A4 scan is shrunk into the printable area");
         assert_eq!(sheets(&pictures), [0..2, 2..3]);
-        let out = dir.path().join("copies.pdf");
-        assert_eq!(jpegs_to_pdf(&paths, &out).unwrap(), 2);
-        assert_eq!(Document::load(&out).unwrap().get_pages().len(), 2);
+        let (pdf, count) = jpegs_to_pdf(&pages).unwrap();
+        assert_eq!(count, 2);
+        assert_eq!(Document::load_mem(&pdf).unwrap().get_pages().len(), 2);
         assert_eq!(jfif_dpi(b"not a jpeg at all"), None);
     }
 }

@@ -34,6 +34,12 @@ where
 {
     let agent = Agent::new(setup.config, devices, setup.store);
     let leftovers = agent.wipe_leftovers().await?;
+    {
+        // Cancelled and purged at the printer, not waited for: a printer that does not
+        // answer must not keep the kiosk closed.
+        let (agent, jobs) = (Arc::clone(&agent), agent.jobs_of_lost_visits());
+        tokio::spawn(async move { agent.forget_jobs(jobs).await });
+    }
     let panel = crate::panel::start(&agent, Arc::new(crate::screen::SystemClock));
     let fleet = crate::fleet::start(&agent);
     tracing::info!(leftovers, "ready");

@@ -4,7 +4,7 @@
 //! connection goes (the kiosk crashed), the session is wiped. Every request is checked
 //! against the state and refused with `not_allowed_in_state` rather than acted on.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -16,9 +16,10 @@ use tokio::sync::broadcast;
 use crate::config::Config;
 use crate::devices::Devices;
 use crate::error::AgentError;
+use crate::session_folder::{KioskIds, SessionFolder};
 use crate::store::{Counter, Store};
 use crate::system;
-use crate::wipe::{self, IMPORTS, PRINTS, SCANS};
+use crate::wipe;
 
 /// Why a request was refused: its code, and a message for logs (for a device problem,
 /// the device's code, which also goes to the kiosk as `detail`).
@@ -28,15 +29,20 @@ pub(crate) fn refuse(code: ErrorCode, message: impl Into<String>) -> Refusal {
     (code, message.into())
 }
 
+/// The store's key for the open visit's print jobs.
+const VISIT_JOBS: &str = "visit.print_jobs";
+
 /// Identifies one client connection, for session ownership.
 pub type ConnId = u64;
 
 struct OpenSession {
     id: SessionId,
-    folder: PathBuf,
+    folder: Arc<SessionFolder>,
     owner: ConnId,
     /// Print jobs sent for this session, cancelled at the printer when it is wiped.
     jobs: Vec<u32>,
+    /// Of those, the ones made in memory (photocopies): no file of theirs is counted.
+    jobs_in_memory: u32,
     pages_printed: u32,
     usage: crate::usage::VisitUsage,
 }
@@ -45,7 +51,7 @@ pub struct Agent {
     config: Config,
     devices: Devices,
     store: Store,
-    kiosk_uid: Option<u32>,
+    kiosk: Option<KioskIds>,
     started: Instant,
     // A std mutex: held only for quick checks, never across an await.
     open: Mutex<Option<OpenSession>>,
@@ -57,6 +63,8 @@ pub struct Agent {
     /// Itself, for tasks that outlive a request (following a print job).
     me: std::sync::Weak<Agent>,
     panel: crate::panel::PanelState,
+    /// The only names counted: those of the content in use.
+    vocabulary: std::sync::RwLock<crate::vocabulary::Vocabulary>,
 }
 
 impl Agent {
@@ -66,21 +74,24 @@ impl Agent {
     }
 
     pub fn new(config: Config, devices: Devices, store: Store) -> Arc<Agent> {
-        let kiosk_uid = config.kiosk_user.as_deref().and_then(system::uid_of);
+        let kiosk = config.kiosk_user.as_deref().and_then(system::ids_of);
         let (events, _) = broadcast::channel(64);
         let remote = crate::remote::Remote::load(&config, &store);
+        let content = remote.content().map_or_else(|| config.shipped_content_dir(), |c| c.folder);
+        let vocabulary = std::sync::RwLock::new(crate::vocabulary::Vocabulary::load(&content));
         Arc::new_cyclic(|me| Agent {
             me: me.clone(),
             config,
             devices,
             store,
-            kiosk_uid,
+            kiosk,
             started: Instant::now(),
             open: Mutex::new(None),
             wiping: tokio::sync::Mutex::new(()),
             events,
             remote,
             panel: Default::default(),
+            vocabulary,
         })
     }
 
@@ -102,6 +113,16 @@ impl Agent {
 
     pub(crate) fn remote(&self) -> &crate::remote::Remote {
         &self.remote
+    }
+
+    /// Whether the kiosk's usage event names only the content's own ids.
+    pub(crate) fn usage_known(&self, event: &guichet_protocol::UsageEvent) -> bool {
+        self.vocabulary.read().unwrap_or_else(|p| p.into_inner()).allows(event)
+    }
+
+    /// The content in `folder` is now the kiosk's: its ids are the ones counted.
+    pub(crate) fn content_in_use(&self, folder: &std::path::Path) {
+        *self.vocabulary.write().unwrap_or_else(|p| p.into_inner()) = crate::vocabulary::Vocabulary::load(folder);
     }
 
     /// Pages one visit may print: the fleet's setting, else the config's.
@@ -131,26 +152,57 @@ impl Agent {
         &self.panel
     }
 
-    pub(crate) fn kiosk_uid(&self) -> Option<u32> {
-        self.kiosk_uid
-    }
-
     pub(crate) fn me(&self) -> Option<Arc<Agent>> {
         self.me.upgrade()
     }
 
-    pub(crate) fn open_folder(&self) -> Option<PathBuf> {
-        self.lock_open().as_ref().map(|s| s.folder.clone())
+    pub(crate) fn open_folder(&self) -> Option<Arc<SessionFolder>> {
+        self.lock_open().as_ref().map(|s| Arc::clone(&s.folder))
     }
 
     pub(crate) fn pages_printed(&self) -> u32 {
         self.lock_open().as_ref().map_or(0, |s| s.pages_printed)
     }
 
-    pub(crate) fn job_sent(&self, job: u32, pages: u32) {
-        if let Some(open) = self.lock_open().as_mut() {
+    pub(crate) fn job_sent(&self, job: u32, pages: u32, in_memory: bool) {
+        let jobs = self.lock_open().as_mut().map(|open| {
             open.jobs.push(job);
+            open.jobs_in_memory += u32::from(in_memory);
             open.pages_printed += pages;
+            open.jobs.clone()
+        });
+        if let Some(jobs) = jobs {
+            // Remembered across a crash: the next start cancels and purges them.
+            self.remember_jobs(&jobs);
+        }
+    }
+
+    /// The open visit's job ids, in the store until the visit is wiped (numbers the
+    /// printer gave, nothing of the person).
+    fn remember_jobs(&self, jobs: &[u32]) {
+        let text = serde_json::to_string(jobs).unwrap_or_default();
+        let stored = if jobs.is_empty() { self.store.unset(VISIT_JOBS) } else { self.store.set(VISIT_JOBS, &text) };
+        if let Err(e) = stored {
+            tracing::warn!(cause = %e, "cannot remember the visit's print jobs");
+        }
+    }
+
+    /// The jobs of a visit that ended without its wipe
+    /// (the agent was killed, the power cut): their pages must not come out for the next
+    /// person, nor their documents stay in a queue.
+    /// Takes the list at once (before any new visit can print), so it may be worked
+    /// through in the background.
+    pub fn jobs_of_lost_visits(&self) -> Vec<u32> {
+        let jobs: Vec<u32> =
+            self.store.get(VISIT_JOBS).ok().flatten().and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default();
+        self.remember_jobs(&[]);
+        jobs
+    }
+
+    pub async fn forget_jobs(&self, jobs: Vec<u32>) {
+        if !jobs.is_empty() {
+            tracing::info!(jobs = jobs.len(), "cancelling the print jobs of a visit lost in a crash");
+            self.cancel_jobs(&jobs).await;
         }
     }
 
@@ -165,7 +217,9 @@ impl Agent {
 
     /// Whether this peer uid may use the socket at all.
     pub fn peer_allowed(&self, uid: u32) -> bool {
-        (uid == 0 && self.config.allow_root) || Some(uid) == self.kiosk_uid || self.config.allowed_uids.contains(&uid)
+        (uid == 0 && self.config.allow_root)
+            || Some(uid) == self.kiosk.map(|k| k.uid)
+            || self.config.allowed_uids.contains(&uid)
     }
 
     /// Wipes every session folder left from before this start (crash, power loss).
@@ -179,10 +233,10 @@ impl Agent {
             // Traversable, not listable: the kiosk reaches its own folder by name and
             // cannot see whether another exists, whatever umask made this one.
             std::fs::set_permissions(&dir, std::os::unix::fs::PermissionsExt::from_mode(0o711)).map_err(made)?;
-            let entries = std::fs::read_dir(&dir).map_err(|source| AgentError::Wipe { path: dir.clone(), source })?;
+            let entries = std::fs::read_dir(&dir).map_err(made)?;
             let mut receipts = Vec::new();
             for entry in entries.flatten() {
-                receipts.push(wipe::wipe_folder(&entry.path())?);
+                receipts.push(wipe::wipe_path(&entry.path())?);
             }
             Ok(receipts)
         })
@@ -209,10 +263,9 @@ impl Agent {
                 Ok(AgentMessage::Ack { id })
             }
             ClientMessage::Alive { id, screen, idle_s } => {
-                // A screen's name goes to the fleet: an id, never text a kiosk could smuggle.
-                let screen =
-                    if guichet_protocol::fleet::usage_name_allowed(&screen) { screen } else { "unknown".into() };
-                self.kiosk_alive(conn, screen, idle_s);
+                // A screen's name goes to the fleet: one of the kiosk's screens, never text
+                // a kiosk could smuggle.
+                self.kiosk_alive(conn, crate::vocabulary::screen(&screen).to_owned(), idle_s);
                 Ok(AgentMessage::Ack { id })
             }
             ClientMessage::Wake { id } => {
@@ -259,24 +312,25 @@ impl Agent {
             return Err((ErrorCode::NotAllowedInState, "a session is already open".into()));
         }
         let session = SessionId(system::random_id());
-        let folder = self.config.sessions_dir().join(&session.0);
-        let kiosk_uid = self.kiosk_uid;
-        let made = folder.clone();
-        blocking(move || create_session_folder(&made, kiosk_uid)).await.and_then(|r| r).map_err(|e| {
-            tracing::error!(cause = %e, "cannot open a session");
-            (ErrorCode::SessionStorage, "the session folder could not be created".to_owned())
-        })?;
+        let (sessions, name, kiosk) = (self.config.sessions_dir(), session.0.clone(), self.kiosk);
+        let folder =
+            blocking(move || create_session_folder(&sessions, &name, kiosk)).await.and_then(|r| r).map_err(|e| {
+                tracing::error!(cause = %e, "cannot open a session");
+                (ErrorCode::SessionStorage, "the session folder could not be created".to_owned())
+            })?;
+        let path = folder.path().to_string_lossy().into_owned();
         *self.lock_open() = Some(OpenSession {
             id: session.clone(),
-            folder: folder.clone(),
+            folder: Arc::new(folder),
             owner: conn,
             jobs: Vec::new(),
+            jobs_in_memory: 0,
             pages_printed: 0,
             usage: Default::default(),
         });
         self.count(Counter::SessionsStarted);
         tracing::info!(session = %session, "session started");
-        Ok(AgentMessage::SessionStarted { id, session, folder: folder.to_string_lossy().into_owned() })
+        Ok(AgentMessage::SessionStarted { id, session, folder: path })
     }
 
     async fn end_session(&self, id: u64, reason: EndReason) -> Result<AgentMessage, Refusal> {
@@ -323,13 +377,17 @@ impl Agent {
         };
         let Some(mut open) = open else { return Ok(false) };
         self.cancel_jobs(&std::mem::take(&mut open.jobs)).await;
-        let folder = open.folder.clone();
-        let receipt = match blocking(move || wipe::wipe_folder(&folder)).await? {
-            Ok(r) => r,
+        self.remember_jobs(&[]);
+        let folder = open.folder.path().to_owned();
+        let receipt = match blocking(move || wipe::wipe_path(&folder)).await? {
+            Ok(mut r) => {
+                r.print_jobs += open.jobs_in_memory;
+                r
+            }
             Err(e) => {
                 // Keep the session marked open so a retry (or the next start-up) wipes it.
                 *self.lock_open() = Some(open);
-                return Err(e);
+                return Err(AgentError::Wipe { source: e });
             }
         };
         self.count(Counter::SessionsWiped);
@@ -387,24 +445,11 @@ impl Agent {
 
 /// Creates the folder and its kind subfolders; on failure removes what was made, so a
 /// half-made session never lingers.
-fn create_session_folder(folder: &Path, kiosk_uid: Option<u32>) -> Result<(), AgentError> {
-    let made = make_session_folder(folder, kiosk_uid);
-    if made.is_err() {
-        let _ = wipe::wipe_folder(folder);
-    }
-    made
-}
-
-fn make_session_folder(folder: &Path, kiosk_uid: Option<u32>) -> Result<(), AgentError> {
-    let err = |source| AgentError::CreateSession { path: folder.to_owned(), source };
-    std::fs::create_dir(folder).map_err(err)?;
-    system::give_to(folder, kiosk_uid).map_err(err)?;
-    for sub in [SCANS, PRINTS, IMPORTS] {
-        let path = folder.join(sub);
-        std::fs::create_dir(&path).map_err(err)?;
-        system::give_to(&path, kiosk_uid).map_err(err)?;
-    }
-    Ok(())
+fn create_session_folder(sessions: &Path, name: &str, kiosk: Option<KioskIds>) -> Result<SessionFolder, AgentError> {
+    SessionFolder::create(sessions, name, kiosk).map_err(|source| {
+        let _ = wipe::wipe_path(&sessions.join(name));
+        AgentError::CreateSession { path: sessions.to_owned(), source }
+    })
 }
 
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, AgentError> {

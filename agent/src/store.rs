@@ -2,12 +2,18 @@
 //! day, the fleet's queue (`fleet::outbox`) and a few remembered values (the kiosk's fleet
 //! identity, settings and content pushed by the fleet). It must never hold a citizen's
 //! name, document or typed text.
+//!
+//! Each remembered value carries an HMAC-SHA256 under a key that only root reads
+//! (`agent.key` beside the store, 0600): a value changed behind the agent's back (a store
+//! handed to another user, edited, or copied from another kiosk) fails its check and is
+//! ignored on reading, as a fleet document with a bad signature is refused on arrival.
 
 use std::path::Path;
 use std::sync::Mutex;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use guichet_protocol::Counters;
+use ring::hmac;
 use rusqlite::{Connection, params};
 
 use crate::error::AgentError;
@@ -33,7 +39,12 @@ const MIGRATIONS: &[&str] = &[
         id INTEGER PRIMARY KEY, ok INTEGER NOT NULL, detail TEXT NOT NULL,
         done_at INTEGER NOT NULL, acked INTEGER NOT NULL DEFAULT 0
     ) STRICT;",
+    // 3: each remembered value's HMAC (values from before are sealed once, at this step).
+    "ALTER TABLE state ADD COLUMN mac TEXT NOT NULL DEFAULT '';",
 ];
+
+/// The migration that added the values' HMAC.
+const SEALED_FROM: usize = 3;
 
 /// A counter's name in the store. Only these; the set is closed on purpose.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,22 +78,24 @@ impl Counter {
 
 pub struct Store {
     conn: Mutex<Connection>,
+    key: hmac::Key,
 }
 
 impl Store {
     pub fn open(path: &Path) -> Result<Store, AgentError> {
+        let key = crate::store_key::load_or_make(&path.with_extension("key"))?;
         let conn = Connection::open(path).map_err(|source| AgentError::OpenStore { path: path.to_owned(), source })?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        Store::migrate(conn)
+        Store::migrate(conn, key)
     }
 
     pub fn open_in_memory() -> Result<Store, AgentError> {
-        Store::migrate(Connection::open_in_memory()?)
+        Store::migrate(Connection::open_in_memory()?, crate::store_key::random())
     }
 
-    fn migrate(mut conn: Connection) -> Result<Store, AgentError> {
+    fn migrate(mut conn: Connection, key: hmac::Key) -> Result<Store, AgentError> {
         let current: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         let current = usize::try_from(current).unwrap_or(0);
         for (version, sql) in MIGRATIONS.iter().enumerate().skip(current) {
@@ -92,7 +105,29 @@ impl Store {
                 .map_err(|source| AgentError::Migrate { version: version + 1, source })?;
             tx.commit().map_err(|source| AgentError::Migrate { version: version + 1, source })?;
         }
-        Ok(Store { conn: Mutex::new(conn) })
+        let store = Store { conn: Mutex::new(conn), key };
+        if (1..SEALED_FROM).contains(&current) {
+            // The values were written by this agent before they had a check: sealed once.
+            store.seal_all()?;
+        }
+        Ok(store)
+    }
+
+    fn seal_all(&self) -> Result<(), AgentError> {
+        let rows: Vec<(String, String)> = self.with(|c| {
+            let mut stmt = c.prepare("SELECT key, value FROM state")?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect()
+        })?;
+        for (key, value) in rows {
+            self.set(&key, &value)?;
+        }
+        Ok(())
+    }
+
+    /// What a value's HMAC covers: its key too, so a value cannot move to another key.
+    fn sealed(key: &str, value: &str) -> Vec<u8> {
+        [key.as_bytes(), b"\0", value.as_bytes()].concat()
     }
 
     pub fn schema_version(&self) -> Result<usize, AgentError> {
@@ -128,16 +163,31 @@ impl Store {
         Ok(out)
     }
 
-    /// A remembered value, by key.
+    /// A remembered value, by key; `None` too when it fails its check (logged).
     pub fn get(&self, key: &str) -> Result<Option<String>, AgentError> {
         use rusqlite::OptionalExtension;
-        Ok(self.lock().query_row("SELECT value FROM state WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+        let row: Option<(String, String)> = self
+            .lock()
+            .query_row("SELECT value, mac FROM state WHERE key = ?1", [key], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        let Some((value, mac)) = row else { return Ok(None) };
+        let tag = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, &mac).unwrap_or_default();
+        if hmac::verify(&self.key, &Store::sealed(key, &value), &tag).is_err() {
+            tracing::error!(key, "a stored value fails its check (changed outside the agent): ignored");
+            return Ok(None);
+        }
+        Ok(Some(value))
     }
 
     pub fn set(&self, key: &str, value: &str) -> Result<(), AgentError> {
+        let mac = base64::Engine::encode(
+            &base64::engine::general_purpose::STANDARD,
+            hmac::sign(&self.key, &Store::sealed(key, value)).as_ref(),
+        );
         self.lock().execute(
-            "INSERT INTO state (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            params![key, value],
+            "INSERT INTO state (key, value, mac) VALUES (?1, ?2, ?3)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value, mac = excluded.mac",
+            params![key, value, mac],
         )?;
         Ok(())
     }
@@ -210,5 +260,51 @@ mod tests {
         assert_eq!(totals.sessions_started, 2);
         assert_eq!(totals.sessions_wiped, 1);
         assert_eq!(totals.sessions_completed, 0);
+    }
+
+    #[test]
+    fn a_value_changed_outside_the_agent_is_ignored() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("agent.db");
+        let store = Store::open(&path).unwrap();
+        store.set("fleet.settings", "{\"issued_at\":1}").unwrap();
+        store.set("fleet.token", "t").unwrap();
+        assert_eq!(store.get("fleet.settings").unwrap().as_deref(), Some("{\"issued_at\":1}"));
+        drop(store);
+        // Another program edits the value, or swaps two values' places.
+        let raw = Connection::open(&path).unwrap();
+        raw.execute("UPDATE state SET value = '{\"issued_at\":9}' WHERE key = 'fleet.settings'", []).unwrap();
+        raw.execute(
+            "UPDATE state SET mac = (SELECT mac FROM state WHERE key = 'fleet.settings') WHERE key = 'fleet.token'",
+            [],
+        )
+        .unwrap();
+        drop(raw);
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.get("fleet.settings").unwrap(), None);
+        assert_eq!(store.get("fleet.token").unwrap(), None);
+        // A store copied to another kiosk (another key) is not trusted there either.
+        std::fs::remove_file(tmp.path().join("agent.key")).unwrap();
+        store.set("fleet.kiosk_id", "k1").unwrap();
+        drop(store);
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.get("fleet.kiosk_id").unwrap(), None);
+    }
+
+    #[test]
+    fn values_from_before_the_check_are_sealed_once_at_the_upgrade() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("agent.db");
+        let mut old = Connection::open(&path).unwrap();
+        for (version, sql) in MIGRATIONS.iter().enumerate().take(SEALED_FROM - 1) {
+            let tx = old.transaction().unwrap();
+            tx.execute_batch(sql).unwrap();
+            tx.pragma_update(None, "user_version", (version + 1) as i64).unwrap();
+            tx.commit().unwrap();
+        }
+        old.execute("INSERT INTO state (key, value) VALUES ('fleet.kiosk_id', 'k7')", []).unwrap();
+        drop(old);
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.get("fleet.kiosk_id").unwrap().as_deref(), Some("k7"));
     }
 }

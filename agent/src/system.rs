@@ -6,13 +6,14 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::time::Duration;
 
-use nix::unistd::{Gid, Group, Uid, User};
+use nix::unistd::{Gid, Group, User};
 
 use crate::error::AgentError;
 
-/// The uid of a user name, if that user exists here.
-pub fn uid_of(user: &str) -> Option<u32> {
-    User::from_name(user).ok().flatten().map(|u| u.uid.as_raw())
+/// The uid and primary group of a user name, if that user exists here.
+pub fn ids_of(user: &str) -> Option<crate::session_folder::KioskIds> {
+    let user = User::from_name(user).ok().flatten()?;
+    Some(crate::session_folder::KioskIds { uid: user.uid.as_raw(), gid: user.gid.as_raw() })
 }
 
 pub fn gid_of(group: &str) -> Result<u32, AgentError> {
@@ -30,16 +31,6 @@ pub fn secure_socket(path: &Path, group: Option<u32>) -> Result<(), AgentError> 
         nix::unistd::chown(path, None, Some(Gid::from_raw(gid))).map_err(|e| err(e.into()))?;
     }
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o660)).map_err(err)
-}
-
-/// Gives a new session folder to the kiosk user (mode 0700) when the agent runs as root.
-pub fn give_to(path: &Path, uid: Option<u32>) -> Result<(), std::io::Error> {
-    if let Some(uid) = uid
-        && Uid::effective().is_root()
-    {
-        nix::unistd::chown(path, Some(Uid::from_raw(uid)), None)?;
-    }
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))
 }
 
 /// 16 hex digits from the kernel's random source: unguessable, meaningless.

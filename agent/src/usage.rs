@@ -68,6 +68,9 @@ impl Agent {
         if !event.names().iter().all(|n| usage_name_allowed(n)) {
             return Err(refuse(ErrorCode::BadRequest, "usage names are ids: letters, digits, - and _"));
         }
+        if !self.usage_known(&event) {
+            return Err(refuse(ErrorCode::BadRequest, "not a procedure, step or language of the content in use"));
+        }
         let names = self.with_visit_usage(|usage| usage.record(&event));
         let Some(names) = names else { return Err(refuse(ErrorCode::NotAllowedInState, "no session is open")) };
         for name in names {

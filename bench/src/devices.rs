@@ -67,9 +67,11 @@ fn main() -> anyhow::Result<()> {
             // The PDF the photocopy prints, made as the agent makes it.
             let folder = Path::new(&folder).to_owned();
             let t1 = Instant::now();
-            let pages = guichet_agent::scans_pdf::scanned_pages(&folder.join("scans"));
-            guichet_agent::scans_pdf::jpegs_to_pdf(&pages, &folder.join("prints/copies.pdf"))
-                .map_err(anyhow::Error::msg)?;
+            let pages: Vec<Vec<u8>> = (1..=10)
+                .map(|n| std::fs::read(folder.join(format!("scans/page-{n}.jpg"))))
+                .collect::<Result<_, _>>()?;
+            let (pdf, _) = guichet_agent::scans_pdf::jpegs_to_pdf(&pages).map_err(anyhow::Error::msg)?;
+            std::fs::write(folder.join("prints/copies.pdf"), pdf)?;
             to_pdf.push(t1.elapsed());
             // That 10-page PDF to the printer: request → queued.
             let t2 = Instant::now();

@@ -264,7 +264,7 @@ for line in sys.stdin.buffer:
     [[ -n $done_line ]] || bad+=" no-done"
     [[ $done_line == *"failed=0"* ]] || bad+=" bootcheck-failures"
     grep -q '=fail' "$run/timeline" && bad+=" $(grep -o 'BOOTCHECK [a-z-]*=fail' "$run/timeline" | cut -d' ' -f2 | paste -sd,)"
-    for c in services seat mounts persistent failed-units lockdown attract host-go touch \
+    for c in services seat mounts persistent failed-units lockdown hardening attract host-go touch \
         speech-dispatcher speech session-wiped card-untouched services-final; do
         grep -q "BOOTCHECK $c=ok" "$run/timeline" || bad+=" missing:$c"
     done

@@ -540,3 +540,16 @@ impl Controller {
         self.keyboard = None;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Screen;
+
+    #[test]
+    fn every_screen_has_a_name_the_agent_knows() {
+        let all = [Screen::Attract, Screen::Language, Screen::Home, Screen::Step, Screen::End, Screen::OutOfService];
+        for screen in all {
+            assert!(guichet_protocol::KIOSK_SCREENS.contains(&screen.name()), "{screen:?} is unknown to the agent");
+        }
+    }
+}

@@ -75,6 +75,7 @@ fn problem_text(code: ErrorCode, detail: Option<&str>) -> &'static str {
         (ErrorCode::ScannerProblem, Some("cover_open")) => t::SCANNER_COVER_OPEN,
         (ErrorCode::ScannerProblem, Some("no_docs")) => t::SCANNER_NO_PAPER,
         (ErrorCode::PageLimit, _) => t::SCAN_LIMIT,
+        (ErrorCode::SessionFull, _) => t::SESSION_FULL,
         _ => t::SCANNER_MISSING,
     }
 }

@@ -118,6 +118,8 @@ pub const SCANNER_JAMMED: &str = "Le papier est coincé dans le scanner.";
 pub const SCANNER_COVER_OPEN: &str = "Le couvercle du scanner est ouvert. Fermez-le, puis réessayez.";
 pub const SCANNER_NO_PAPER: &str = "Le scanner ne trouve pas de feuille. Posez-la sur la vitre, puis réessayez.";
 pub const SCAN_LIMIT: &str = "Vous avez scanné toutes les pages possibles pour cette visite.";
+pub const SESSION_FULL: &str =
+    "La borne n'a plus de place pour d'autres documents. Vos pages déjà scannées sont gardées.";
 pub const PRINT_CONFIRM: &str = "Vous allez imprimer {n} pages. Touchez « Oui, imprimer ».";
 pub const PRINT_CONFIRM_ONE: &str = "Vous allez imprimer 1 page. Touchez « Oui, imprimer ».";
 pub const PRINT_YES: &str = "Oui, imprimer";
@@ -242,6 +244,7 @@ pub const ALL: &[&str] = &[
     SCANNER_COVER_OPEN,
     SCANNER_NO_PAPER,
     SCAN_LIMIT,
+    SESSION_FULL,
     PRINT_CONFIRM,
     PRINT_CONFIRM_ONE,
     PRINT_YES,

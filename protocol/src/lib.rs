@@ -19,3 +19,7 @@ pub use types::*;
 /// The protocol version both sides announce in `hello` / `welcome`. Bump it only for a
 /// change an older peer cannot read; added fields use `#[serde(default)]` instead.
 pub const PROTOCOL_VERSION: u32 = 1;
+
+/// The screens a kiosk names in `alive`; the agent keeps any other name as `unknown`, so
+/// that no text can ride on the heartbeat to the fleet.
+pub const KIOSK_SCREENS: &[&str] = &["attract", "language", "home", "step", "end", "out-of-service"];

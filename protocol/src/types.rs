@@ -299,6 +299,9 @@ pub enum ErrorCode {
     ScannerMissing,
     /// The scanner cannot scan now; `detail` says why (`jammed`, `cover_open`…).
     ScannerProblem,
+    /// The visit's storage (its bound on bytes and files) is full: what was kept is
+    /// kept, and the visit goes on.
+    SessionFull,
     /// Anything else; the agent's log says more. When it comes with `id` null (the
     /// socket itself failed), the agent closes the connection.
     Internal,

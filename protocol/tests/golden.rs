@@ -73,7 +73,7 @@ fn agent_samples() -> Vec<(&'static str, AgentMessage)> {
             AgentMessage::SessionStarted {
                 id: 1,
                 session: session.clone(),
-                folder: "/run/guichet/session/k7f2a9c4e1b03d58".into(),
+                folder: "/run/guichet-visit/k7f2a9c4e1b03d58".into(),
             },
         ),
         ("ack", AgentMessage::Ack { id: 2 }),
@@ -208,6 +208,7 @@ fn every_error_code_has_a_stable_name() {
         (ErrorCode::PrinterUnreachable, "printer_unreachable"),
         (ErrorCode::ScannerMissing, "scanner_missing"),
         (ErrorCode::ScannerProblem, "scanner_problem"),
+        (ErrorCode::SessionFull, "session_full"),
         (ErrorCode::Internal, "internal"),
     ];
     for (code, name) in codes {

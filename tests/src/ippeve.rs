@@ -182,7 +182,7 @@ fn wait_for_line(from: impl std::io::Read + Send + 'static, marker: &'static str
     rx.recv_timeout(BOUND).unwrap_or_else(|_| panic!("{what} did not start in time"));
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     l.local_addr().unwrap().port()
 }

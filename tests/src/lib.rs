@@ -9,6 +9,7 @@ use guichet_agent::{Config, Devices, Setup, server, store::Store};
 use guichet_protocol::{AgentMessage, decode_body, read_frame};
 use tokio::net::UnixStream;
 
+pub mod cups;
 pub mod escl;
 pub mod fleet;
 pub mod ippeve;
@@ -65,6 +66,74 @@ pub fn agent_with_printer_and_scanner(printer: &TestPrinter) -> (TestAgent, temp
         use_test_scanner(c, &sane_dir);
     });
     (agent, sane)
+}
+
+/// A PDF of `pages` A4 pages, each with one line drawn.
+pub fn pdf_of(pages: usize) -> Vec<u8> {
+    pdf_drawing(pages, b"0 0 m 100 100 l S")
+}
+
+/// A PDF of `pages` A4 pages, each drawn by `content` (a content stream, uncompressed).
+pub fn pdf_drawing(pages: usize, content: &[u8]) -> Vec<u8> {
+    use lopdf::{Document, Object, Stream, dictionary};
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let kids: Vec<Object> = (0..pages)
+        .map(|_| {
+            let content = doc.add_object(Stream::new(dictionary! {}, content.to_vec()));
+            let page = doc.add_object(dictionary! {
+                "Type" => "Page", "Parent" => pages_id, "Contents" => content,
+                "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+            });
+            page.into()
+        })
+        .collect();
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! { "Type" => "Pages", "Count" => pages as i64, "Kids" => kids }),
+    );
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog);
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes).expect("a PDF in memory");
+    bytes
+}
+
+pub fn one_page_pdf() -> Vec<u8> {
+    pdf_of(1)
+}
+
+/// Every file under `dir`, recursively, links not followed.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_owned()];
+    while let Some(d) = todo.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => todo.push(entry.path()),
+                Ok(t) if t.is_file() => out.push(entry.path()),
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// Makes the system user `name` (no home, no shell) if it does not exist; returns its
+/// uid and primary group. Needs root.
+pub fn system_user(name: &str) -> (u32, u32) {
+    let find = || nix::unistd::User::from_name(name).ok().flatten();
+    if find().is_none() {
+        let made = std::process::Command::new("useradd")
+            .args(["--system", "--user-group", "--no-create-home", "--home-dir", "/nonexistent"])
+            .args(["--shell", "/usr/sbin/nologin", name])
+            .status()
+            .expect("useradd (Debian's passwd package) is missing");
+        // Another test may have made it meanwhile.
+        assert!(made.success() || find().is_some(), "useradd {name} failed");
+    }
+    let user = find().expect("the user exists now");
+    (user.uid.as_raw(), user.gid.as_raw())
 }
 
 /// This process's uid (the owner of /proc/self).
@@ -160,10 +229,11 @@ pub async fn next_msg(stream: &mut UnixStream) -> AgentMessage {
 }
 
 /// A real `agent` process on a temporary runtime folder, started and waited for through
-/// its "ready" log line.
+/// its "ready" log line. Every line it logs is kept, for tests that search the logs.
 pub struct AgentProcess {
     pub child: std::process::Child,
     lines: mpsc::Receiver<String>,
+    seen: std::cell::RefCell<Vec<String>>,
 }
 
 impl AgentProcess {
@@ -173,7 +243,6 @@ impl AgentProcess {
 
     /// With `extra` at the end of its config file (sections such as `[lockdown]`).
     pub fn spawn_with(dir: &Path, extra: &str) -> AgentProcess {
-        use std::io::BufRead;
         // A real config file, as on a device, with every path in the test's folder.
         let config = dir.join("agent.toml");
         let text = format!(
@@ -183,10 +252,16 @@ impl AgentProcess {
             nix_uid()
         );
         std::fs::write(&config, text).expect("write config");
+        AgentProcess::start(&config, &["--simulated", "--socket-group", "-"])
+    }
+
+    /// The agent with the config file `config` (written by the test) and `args`.
+    pub fn start(config: &Path, args: &[&str]) -> AgentProcess {
+        use std::io::BufRead;
         let mut child = std::process::Command::new(bin("agent"))
             .arg("--config")
-            .arg(&config)
-            .args(["--simulated", "--socket-group", "-"])
+            .arg(config)
+            .args(args)
             .env("RUST_LOG", "info")
             .env("NO_COLOR", "1")
             .stderr(std::process::Stdio::piped())
@@ -201,7 +276,7 @@ impl AgentProcess {
                 }
             }
         });
-        AgentProcess { child, lines }
+        AgentProcess { child, lines, seen: Default::default() }
     }
 
     /// Waits for the log line containing `needle`, at most `BOUND`.
@@ -210,15 +285,33 @@ impl AgentProcess {
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.lines.recv_timeout(left) {
-                Ok(line) if line.contains(needle) => return line,
-                Ok(_) => continue,
+                Ok(line) => {
+                    self.seen.borrow_mut().push(line.clone());
+                    if line.contains(needle) {
+                        return line;
+                    }
+                }
                 Err(_) => panic!("the agent never logged {needle:?}"),
             }
         }
     }
 
+    /// Every line logged so far (the process stopped or not).
+    pub fn log(&self) -> Vec<String> {
+        while let Ok(line) = self.lines.try_recv() {
+            self.seen.borrow_mut().push(line);
+        }
+        self.seen.borrow().clone()
+    }
+
     pub fn kill9(&mut self) {
         let _ = self.child.kill(); // SIGKILL
+        let _ = self.child.wait();
+    }
+
+    /// SIGTERM, as systemd stops it, and waits for it to end.
+    pub fn stop(&mut self) {
+        let _ = std::process::Command::new("kill").arg(self.child.id().to_string()).status();
         let _ = self.child.wait();
     }
 }

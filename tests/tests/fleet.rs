@@ -83,7 +83,7 @@ async fn a_kiosk_enrols_reports_and_runs_what_it_is_sent() {
     for (n, usage) in [
         UsageEvent::Language { language: "ar".into() },
         UsageEvent::ProcedureStarted { procedure: "caf-prime-activite".into() },
-        UsageEvent::StepReached { procedure: "caf-prime-activite".into(), step: "revenus".into() },
+        UsageEvent::StepReached { procedure: "caf-prime-activite".into(), step: "simulation".into() },
         UsageEvent::ProcedureStarted { procedure: "ameli-attestation-droits".into() },
         UsageEvent::ProcedureCompleted { procedure: "ameli-attestation-droits".into() },
     ]
@@ -110,7 +110,7 @@ async fn a_kiosk_enrols_reports_and_runs_what_it_is_sent() {
             async move {
                 let rows = storage.usage(&today, &today).await.unwrap();
                 let value = |name: &str| rows.iter().find(|r| r.name == name).map(|r| r.value);
-                value("abandoned/caf-prime-activite/revenus") == Some(1)
+                value("abandoned/caf-prime-activite/simulation") == Some(1)
                     && value("language/ar") == Some(1)
                     && value("procedure_completed/ameli-attestation-droits") == Some(1)
                     && value("sessions_abandoned") == Some(1)

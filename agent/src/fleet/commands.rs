@@ -39,7 +39,8 @@ impl Agent {
             Action::WipeNow => match self.wipe_open(None, EndReason::WipedByStaff).await {
                 Ok(true) => Ok("the visit in progress was erased".to_owned()),
                 Ok(false) => Ok("no visit was in progress".to_owned()),
-                Err(e) => Err(format!("wipe failed: {e}")),
+                // The error says the step and the system's error, never a path or an id.
+                Err(e) => Err(format!("wipe_failed: {e}")),
             },
             Action::Settings { signed } => self.apply_settings(signed::open(signed, key).map_err(|e| e.to_string())),
             Action::Content { url, signed } => match signed::open::<BundleManifest>(signed, key) {
@@ -116,6 +117,7 @@ impl Agent {
         self.remote()
             .set_content(InstalledContent { folder: folder.clone(), version: version.clone() }, self.store())
             .map_err(|e| e.to_string())?;
+        self.content_in_use(&folder);
         tracing::info!(version, folder = %folder.display(), "content installed");
         let _ = self.events().send(AgentMessage::ContentChanged {
             folder: folder.to_string_lossy().into_owned(),
