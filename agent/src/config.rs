@@ -44,7 +44,7 @@ pub struct Config {
     /// The reception: shown to the public when the kiosk cannot serve them. Its opening
     /// hours also decide when the screen sleeps.
     pub site: Option<SiteConfig>,
-    pub screen: crate::screen::ScreenConfig,
+    pub screen: crate::screen_power::ScreenConfig,
     pub lockdown: LockdownConfig,
     pub fleet: FleetConfig,
     pub health: HealthConfig,
@@ -188,7 +188,7 @@ pub struct DeviceConfig {
     /// display and most panels) or `none` (an HDMI screen: the kiosk only draws black).
     pub backlight: String,
     /// `[devices.pins]`: which header pins the button, LED and sensor are on.
-    pub pins: crate::gpio::PinConfig,
+    pub pins: crate::devices::pins::PinConfig,
 }
 
 impl Default for Config {

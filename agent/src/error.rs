@@ -3,6 +3,20 @@
 
 use std::path::PathBuf;
 
+use guichet_protocol::ErrorCode;
+
+/// Why a request was refused: the code the kiosk gets, and a message for logs (for a
+/// device problem, the device's code, which also goes to the kiosk as `detail`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+pub fn refuse(code: ErrorCode, message: impl Into<String>) -> Refusal {
+    Refusal { code, message: message.into() }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum AgentError {
     #[error("cannot read the config file {path}: {source}")]

@@ -6,34 +6,28 @@
 //! names — only counts.
 
 mod child;
+pub mod clock;
 pub mod config;
 mod convert;
 pub mod devices;
 pub mod error;
 pub mod fleet;
-pub mod gpio;
+pub mod hardware;
 pub mod health;
-pub mod keyboards;
 pub mod lockdown;
-pub mod mediator;
-pub mod panel;
-pub mod printer;
-mod printing;
+pub mod pin;
 pub mod remote;
-pub mod scanner;
-mod scanner_options;
-mod scanning;
+mod requests;
 pub mod scans_pdf;
-pub mod screen;
+pub mod screen_power;
 pub mod server;
 pub mod session;
 pub mod session_folder;
 pub mod store;
 mod store_key;
 pub mod system;
-mod usage;
+pub mod visit;
 pub mod vocabulary;
-pub mod vt;
 pub mod wipe;
 
 pub use config::Config;

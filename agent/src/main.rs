@@ -79,16 +79,18 @@ fn main() -> anyhow::Result<()> {
 /// Locks terminal switching and filters the keyboards, as the config asks. Either can be
 /// impossible (no /dev/tty0 in a container, no uinput in this kernel): the agent still
 /// serves, and says what is missing.
-fn lock_down(config: &guichet_agent::config::LockdownConfig) -> Option<guichet_agent::vt::VtLock> {
+fn lock_down(config: &guichet_agent::config::LockdownConfig) -> Option<guichet_agent::devices::vt::VtLock> {
     if config.keyboards
-        && let Err(e) = guichet_agent::keyboards::start()
+        && let Err(e) = guichet_agent::devices::keyboards::start()
     {
         tracing::error!(cause = %e, "keyboards are not filtered");
     }
     if !config.terminals {
         return None;
     }
-    guichet_agent::vt::VtLock::lock().map_err(|e| tracing::error!(cause = %e, "terminal switching stays possible")).ok()
+    guichet_agent::devices::vt::VtLock::lock()
+        .map_err(|e| tracing::error!(cause = %e, "terminal switching stays possible"))
+        .ok()
 }
 
 async fn shutdown_signal() {

@@ -9,7 +9,7 @@ use std::sync::{Arc, RwLock};
 use guichet_protocol::fleet::{RemoteSettings, SettingsDocument};
 
 use crate::config::Config;
-use crate::mediator::PinGuard;
+use crate::pin::PinGuard;
 use crate::store::Store;
 
 const SETTINGS: &str = "fleet.settings";

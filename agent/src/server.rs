@@ -17,9 +17,10 @@ use tokio::sync::{broadcast, mpsc};
 use crate::config::Config;
 use crate::devices::Devices;
 use crate::error::AgentError;
-use crate::session::{Agent, ConnId};
+use crate::session::Agent;
 use crate::store::Store;
 use crate::system;
+use crate::visit::ConnId;
 
 /// What `run` needs besides the listener and the devices.
 pub struct Setup {
@@ -40,7 +41,7 @@ where
         let (agent, jobs) = (Arc::clone(&agent), agent.jobs_of_lost_visits());
         tokio::spawn(async move { agent.forget_jobs(jobs).await });
     }
-    let panel = crate::panel::start(&agent, Arc::new(crate::screen::SystemClock));
+    let hardware = crate::hardware::start(&agent, Arc::new(crate::clock::SystemClock));
     let fleet = crate::fleet::start(&agent);
     tracing::info!(leftovers, "ready");
     system::notify_ready();
@@ -79,7 +80,7 @@ where
     if let Some(w) = watchdog {
         w.abort();
     }
-    for task in panel.into_iter().chain(fleet) {
+    for task in hardware.into_iter().chain(fleet) {
         task.abort();
     }
     // Whoever looks at the kiosk next (IT staff, the restarted agent) sees its screen.

@@ -1,4 +1,6 @@
-//! Sessions: the agent's state machine and the answers to each request.
+//! Sessions: the agent itself, and a visit's start, end and wipe (`start_session`,
+//! `end_session`, `wipe_now`, the kiosk gone, leftovers at start-up). The other requests
+//! are answered in `requests/`, each in the file named after it.
 //!
 //! At most one session is open. It belongs to the connection that opened it: if that
 //! connection goes (the kiosk crashed), the session is wiped. Every request is checked
@@ -8,44 +10,20 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use guichet_protocol::{
-    AgentMessage, AgentStatus, ClientMessage, EndReason, ErrorCode, SessionId, SessionState, WipeReceipt,
-};
+use guichet_protocol::{AgentMessage, AgentStatus, EndReason, ErrorCode, SessionId, SessionState, WipeReceipt};
 use tokio::sync::broadcast;
 
 use crate::config::Config;
 use crate::devices::Devices;
-use crate::error::AgentError;
+use crate::error::{AgentError, Refusal, refuse};
 use crate::session_folder::{KioskIds, SessionFolder};
 use crate::store::{Counter, Store};
 use crate::system;
+use crate::visit::{ConnId, KioskState, OpenSession, VisitUsage};
 use crate::wipe;
-
-/// Why a request was refused: its code, and a message for logs (for a device problem,
-/// the device's code, which also goes to the kiosk as `detail`).
-pub(crate) type Refusal = (ErrorCode, String);
-
-pub(crate) fn refuse(code: ErrorCode, message: impl Into<String>) -> Refusal {
-    (code, message.into())
-}
 
 /// The store's key for the open visit's print jobs.
 const VISIT_JOBS: &str = "visit.print_jobs";
-
-/// Identifies one client connection, for session ownership.
-pub type ConnId = u64;
-
-struct OpenSession {
-    id: SessionId,
-    folder: Arc<SessionFolder>,
-    owner: ConnId,
-    /// Print jobs sent for this session, cancelled at the printer when it is wiped.
-    jobs: Vec<u32>,
-    /// Of those, the ones made in memory (photocopies): no file of theirs is counted.
-    jobs_in_memory: u32,
-    pages_printed: u32,
-    usage: crate::usage::VisitUsage,
-}
 
 pub struct Agent {
     config: Config,
@@ -62,7 +40,7 @@ pub struct Agent {
     remote: crate::remote::Remote,
     /// Itself, for tasks that outlive a request (following a print job).
     me: std::sync::Weak<Agent>,
-    panel: crate::panel::PanelState,
+    kiosk_state: KioskState,
     /// The only names counted: those of the content in use.
     vocabulary: std::sync::RwLock<crate::vocabulary::Vocabulary>,
 }
@@ -90,7 +68,7 @@ impl Agent {
             wiping: tokio::sync::Mutex::new(()),
             events,
             remote,
-            panel: Default::default(),
+            kiosk_state: Default::default(),
             vocabulary,
         })
     }
@@ -135,7 +113,7 @@ impl Agent {
     }
 
     /// Runs `f` on the open visit's usage; `None` when no visit is open.
-    pub(crate) fn with_visit_usage<T>(&self, f: impl FnOnce(&mut crate::usage::VisitUsage) -> T) -> Option<T> {
+    pub(crate) fn with_visit_usage<T>(&self, f: impl FnOnce(&mut VisitUsage) -> T) -> Option<T> {
         self.lock_open().as_mut().map(|s| f(&mut s.usage))
     }
 
@@ -148,8 +126,9 @@ impl Agent {
         &self.events
     }
 
-    pub(crate) fn panel(&self) -> &crate::panel::PanelState {
-        &self.panel
+    /// The kiosk's heartbeat and the signs of someone in front of it.
+    pub(crate) fn kiosk_state(&self) -> &KioskState {
+        &self.kiosk_state
     }
 
     pub(crate) fn me(&self) -> Option<Arc<Agent>> {
@@ -248,75 +227,17 @@ impl Agent {
         Ok(wiped.len() as u32)
     }
 
-    /// Answers one request from connection `conn`. Never panics on what a peer sends.
-    pub async fn handle(&self, conn: ConnId, msg: ClientMessage) -> AgentMessage {
-        let id = msg.id();
-        let result = match msg {
-            ClientMessage::Hello { .. } => Err((ErrorCode::NotAllowedInState, "hello was already received".into())),
-            ClientMessage::StartSession { id } => self.start_session(conn, id).await,
-            ClientMessage::EndSession { id, reason } => self.end_session(id, reason).await,
-            ClientMessage::WipeNow { id } => self.wipe_now(id).await,
-            ClientMessage::GetStatus { id } => Ok(AgentMessage::Status { id, status: self.status().await }),
-            ClientMessage::Ping { id } => Ok(AgentMessage::Pong { id }),
-            ClientMessage::CallMediator { id } => {
-                self.mediator_called(guichet_protocol::CallSource::Screen);
-                Ok(AgentMessage::Ack { id })
-            }
-            ClientMessage::Alive { id, screen, idle_s } => {
-                // A screen's name goes to the fleet: one of the kiosk's screens, never text
-                // a kiosk could smuggle.
-                self.kiosk_alive(conn, crate::vocabulary::screen(&screen).to_owned(), idle_s);
-                Ok(AgentMessage::Ack { id })
-            }
-            ClientMessage::Wake { id } => {
-                self.someone_there(tokio::time::Instant::now(), true);
-                Ok(AgentMessage::Ack { id })
-            }
-            ClientMessage::MediatorUnlock { id, pin } => self.mediator_unlock(id, pin).await,
-            ClientMessage::Print { id, file, copies } => self.print(id, file, copies, false).await,
-            ClientMessage::Scan { id, preset, redo } => self.scan(id, preset, redo).await,
-            ClientMessage::PrintScans { id, copies, mono } => self.print_scans(id, copies, mono).await,
-            ClientMessage::Usage { id, usage } => self.usage(id, usage),
-        };
-        result.unwrap_or_else(|(code, message)| {
-            // A device problem's message is its code, which the kiosk needs as data.
-            let detail = matches!(code, ErrorCode::PrinterProblem | ErrorCode::ScannerProblem).then(|| message.clone());
-            AgentMessage::Error { id, code, message, detail }
-        })
-    }
-
-    async fn mediator_unlock(&self, id: u64, pin: String) -> Result<AgentMessage, Refusal> {
-        use crate::mediator::Verdict;
-        let guard = self.remote.pin();
-        // argon2 is deliberately slow: off the async threads.
-        let verdict = blocking(move || guard.check(&pin, std::time::Instant::now())).await.map_err(|e| {
-            tracing::error!(cause = %e, "PIN check failed");
-            (ErrorCode::Internal, "the PIN could not be checked".to_owned())
-        })?;
-        tracing::info!(?verdict, "mediator panel asked for");
-        match verdict {
-            Verdict::Granted => {
-                self.count(Counter::MediatorOpenings);
-                self.help_answered();
-                Ok(AgentMessage::MediatorGranted { id })
-            }
-            Verdict::Wrong => Err((ErrorCode::WrongPin, "wrong PIN".into())),
-            Verdict::Locked => Err((ErrorCode::PinLocked, "too many wrong PINs; try again later".into())),
-            Verdict::NotConfigured => Err((ErrorCode::MediatorNotConfigured, "no mediator PIN is set".into())),
-        }
-    }
-
-    async fn start_session(&self, conn: ConnId, id: u64) -> Result<AgentMessage, Refusal> {
+    pub(crate) async fn start_session(&self, conn: ConnId, id: u64) -> Result<AgentMessage, Refusal> {
         let _guard = self.wiping.lock().await;
         if self.lock_open().is_some() {
-            return Err((ErrorCode::NotAllowedInState, "a session is already open".into()));
+            return Err(refuse(ErrorCode::NotAllowedInState, "a session is already open"));
         }
         let session = SessionId(system::random_id());
         let (sessions, name, kiosk) = (self.config.sessions_dir(), session.0.clone(), self.kiosk);
         let folder =
             blocking(move || create_session_folder(&sessions, &name, kiosk)).await.and_then(|r| r).map_err(|e| {
                 tracing::error!(cause = %e, "cannot open a session");
-                (ErrorCode::SessionStorage, "the session folder could not be created".to_owned())
+                refuse(ErrorCode::SessionStorage, "the session folder could not be created")
             })?;
         let path = folder.path().to_string_lossy().into_owned();
         *self.lock_open() = Some(OpenSession {
@@ -333,9 +254,9 @@ impl Agent {
         Ok(AgentMessage::SessionStarted { id, session, folder: path })
     }
 
-    async fn end_session(&self, id: u64, reason: EndReason) -> Result<AgentMessage, Refusal> {
+    pub(crate) async fn end_session(&self, id: u64, reason: EndReason) -> Result<AgentMessage, Refusal> {
         if !reason.client_may_send() {
-            return Err((ErrorCode::BadRequest, format!("{reason:?} is not a reason a client may give")));
+            return Err(refuse(ErrorCode::BadRequest, format!("{reason:?} is not a reason a client may give")));
         }
         self.end_with(id, reason).await
     }
@@ -343,24 +264,26 @@ impl Agent {
     async fn end_with(&self, id: u64, reason: EndReason) -> Result<AgentMessage, Refusal> {
         match self.wipe_open(None, reason).await {
             Ok(true) => Ok(AgentMessage::Ack { id }),
-            Ok(false) => Err((ErrorCode::NotAllowedInState, "no session is open".into())),
+            Ok(false) => Err(refuse(ErrorCode::NotAllowedInState, "no session is open")),
             Err(e) => {
                 tracing::error!(cause = %e, "wipe failed");
-                Err((ErrorCode::SessionStorage, "the session could not be wiped completely".into()))
+                Err(refuse(ErrorCode::SessionStorage, "the session could not be wiped completely"))
             }
         }
     }
 
-    async fn wipe_now(&self, id: u64) -> Result<AgentMessage, Refusal> {
+    pub(crate) async fn wipe_now(&self, id: u64) -> Result<AgentMessage, Refusal> {
         match self.end_with(id, EndReason::WipedByStaff).await {
-            Err((ErrorCode::NotAllowedInState, _)) => Ok(AgentMessage::Ack { id }),
+            Err(Refusal { code: ErrorCode::NotAllowedInState, .. }) => Ok(AgentMessage::Ack { id }),
             other => other,
         }
     }
 
     /// The connection `conn` went away: wipe its session if it owned one.
     pub async fn client_gone(&self, conn: ConnId) {
-        self.connection_closed(conn);
+        if let Some(seen) = crate::visit::lock(&self.kiosk_state.kiosk).as_mut().filter(|s| s.conn == conn) {
+            seen.connected = false;
+        }
         if let Err(e) = self.wipe_open(Some(conn), EndReason::ClientGone).await {
             tracing::error!(cause = %e, "wipe after the kiosk disconnected failed");
         }

@@ -64,21 +64,3 @@ pub fn watchdog_interval() -> Option<Duration> {
 pub fn notify_watchdog() {
     let _ = sd_notify::notify(&[sd_notify::NotifyState::Watchdog]);
 }
-
-/// The day and minute now, in the system's time zone (`/etc/localtime`, or `TZ`).
-pub fn local_time() -> crate::screen::LocalTime {
-    use guichet_protocol::Weekday;
-    // SAFETY: `time` with a null pointer only returns; `localtime_r` fills the `tm` we own
-    // and is the thread-safe form.
-    let tm = unsafe {
-        let now = libc::time(std::ptr::null_mut());
-        let mut tm: libc::tm = std::mem::zeroed();
-        libc::localtime_r(&now, &mut tm);
-        tm
-    };
-    let days = [Weekday::Sun, Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat];
-    crate::screen::LocalTime {
-        day: days[tm.tm_wday.clamp(0, 6) as usize],
-        minute: (tm.tm_hour.clamp(0, 23) * 60 + tm.tm_min.clamp(0, 59)) as u32,
-    }
-}

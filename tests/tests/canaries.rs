@@ -64,7 +64,7 @@ fn nothing_of_two_hundred_visits_outlives_them() {
     let dir = tempfile::tempdir().unwrap();
     let t = dir.path();
     // A mediator PIN is set, so the wrong ones are really checked (and forgotten).
-    let hash = guichet_agent::mediator::hash_pin("2468").unwrap();
+    let hash = guichet_agent::pin::hash_pin("2468").unwrap();
     let config = t.join("agent.toml");
     std::fs::write(
         &config,

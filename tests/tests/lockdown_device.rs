@@ -9,7 +9,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use guichet_agent::vt;
+use guichet_agent::devices::vt;
 use guichet_tests::{AgentProcess, BOUND};
 
 fn wait_active(n: u16) -> Duration {
@@ -82,10 +82,10 @@ fn a_keyboard_is_grabbed_and_only_what_the_filter_passes_comes_out() {
     // A "physical" keyboard, made through uinput too.
     let mut keyboard =
         VirtualDevice::builder().unwrap().name("Test USB keyboard").with_keys(&keys).unwrap().build().unwrap();
-    guichet_agent::keyboards::start().expect("the lockdown starts");
+    guichet_agent::devices::keyboards::start().expect("the lockdown starts");
     let filtered = evdev::enumerate()
         .map(|(_, d)| d)
-        .find(|d| d.name() == Some(guichet_agent::keyboards::VIRTUAL_NAME))
+        .find(|d| d.name() == Some(guichet_agent::devices::keyboards::VIRTUAL_NAME))
         .expect("the agent's virtual keyboard exists");
     let mut filtered = filtered;
     let press = |code: KeyCode, value| InputEvent::new(EventType::KEY.0, code.code(), value);

@@ -168,7 +168,7 @@ fn a_printer_gone_is_a_clear_error_and_the_agent_keeps_serving() {
 
 #[test]
 fn a_wiped_sessions_job_is_cancelled_at_the_printer() {
-    use guichet_agent::printer::{IppPrinter, Printer};
+    use guichet_agent::devices::printer::{IppPrinter, Printer};
     let printer = TestPrinter::start();
     let agent = agent_for(&printer);
     rt().block_on(async {

@@ -21,7 +21,7 @@ use walk::{Walk, content_dir};
 #[test]
 fn walk_a_procedure_in_french_then_in_arabic() {
     i_slint_backend_testing::init_no_event_loop();
-    let agent = TestAgent::start(|c| c.mediator_pin_hash = Some(guichet_agent::mediator::hash_pin("2468").unwrap()));
+    let agent = TestAgent::start(|c| c.mediator_pin_hash = Some(guichet_agent::pin::hash_pin("2468").unwrap()));
     let (tx, events) = mpsc::channel();
     let link = Link::start(agent.socket(), move |ev| {
         let _ = tx.send(ev);

@@ -48,7 +48,7 @@ fn main() -> anyhow::Result<()> {
         if pin.len() < 4 || !pin.chars().all(|c| c.is_ascii_digit()) {
             bail!("a mediator PIN is 4 digits or more");
         }
-        println!("mediator_pin_hash = \"{}\"", guichet_agent::mediator::hash_pin(pin).map_err(anyhow::Error::msg)?);
+        println!("mediator_pin_hash = \"{}\"", guichet_agent::pin::hash_pin(pin).map_err(anyhow::Error::msg)?);
         return Ok(());
     }
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;

@@ -12,8 +12,9 @@ use std::time::Duration;
 
 use guichet_protocol::{AgentMessage, ErrorCode, JobState};
 
-use crate::printer::{Job, PrintError};
-use crate::session::{Agent, Refusal, refuse};
+use crate::devices::printer::{Job, PrintError};
+use crate::error::{Refusal, refuse};
+use crate::session::Agent;
 use crate::session_folder::DocumentError;
 
 /// How often a job's state is asked for while it runs.

@@ -1,6 +1,15 @@
 //! The devices the agent drives, each behind a trait so the real one and a simulated one
-//! are chosen at start-up, never by `#[cfg]`. The printer is in `printer`, the scanner in
-//! `scanner`, the header's pins in `gpio`, the backlight in `screen`.
+//! are chosen at start-up, never by `#[cfg]`: the printer (`printer`), the scanner
+//! (`scanner`), the header's pins (`pins`), the backlight (`backlight`), and the two of
+//! the lockdown, the keyboards (`keyboards`) and the virtual terminals (`vt`).
+
+pub mod backlight;
+pub mod keyboards;
+pub mod pins;
+pub mod printer;
+pub mod scanner;
+mod scanner_options;
+pub mod vt;
 
 use std::sync::Arc;
 
@@ -8,10 +17,10 @@ use guichet_protocol::DeviceStatus;
 
 use crate::config::DeviceConfig;
 use crate::error::AgentError;
-use crate::gpio::{FakePins, MissingPins, Pins, RpiPins};
-use crate::printer::{IppPrinter, Printer, SimulatedPrinter};
-use crate::scanner::{SaneScanner, Scanner, SimulatedScanner};
-use crate::screen::{Backlight, FakeBacklight, SysfsBacklight};
+use backlight::{Backlight, FakeBacklight, SysfsBacklight};
+use pins::{FakePins, MissingPins, Pins, RpiPins};
+use printer::{IppPrinter, Printer, SimulatedPrinter};
+use scanner::{SaneScanner, Scanner, SimulatedScanner};
 
 #[derive(Clone)]
 pub struct Devices {

@@ -5,11 +5,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use guichet_agent::gpio::{FakePins, Led, RpiPins};
-use guichet_agent::screen::{Clock, FakeBacklight, LocalTime};
+use guichet_agent::clock::{Clock, LocalTime};
+use guichet_agent::devices::backlight::FakeBacklight;
+use guichet_agent::devices::pins::{FakePins, Led, RpiPins};
 use guichet_agent::session::Agent;
 use guichet_agent::store::Store;
-use guichet_agent::{Config, Devices, panel};
+use guichet_agent::{Config, Devices, hardware};
 use guichet_protocol::{AgentMessage, CallSource, ClientMessage, EndReason, Weekday};
 use tokio::sync::broadcast;
 use tokio::time::{Instant, sleep};
@@ -50,7 +51,7 @@ fn kiosk(minute: u32) -> Kiosk {
     let agent = Agent::new(config, devices, Store::open_in_memory().unwrap());
     let events = agent.subscribe();
     let clock = Arc::new(TestClock { start: Instant::now(), day: Weekday::Mon, minute });
-    let tasks = panel::start(&agent, clock);
+    let tasks = hardware::start(&agent, clock);
     Kiosk { agent, pins, backlight, events, _tasks: tasks, _dir: dir }
 }
 

@@ -1,15 +1,32 @@
-//! Anonymous usage for the needs statistics. The kiosk says which procedure was started,
-//! which step it reached, that it was completed, which language was chosen; the agent
-//! counts per day and, when the visit ends, counts each procedure left unfinished at the
-//! step it stopped on. Only ids are counted (checked here), never what a person typed,
-//! and nothing ties two counts to one person.
+//! What the agent holds in memory about the kiosk and the visit, with no behaviour of its
+//! own: the open visit (its folder, its print jobs, what it did for the statistics), the
+//! kiosk's last heartbeat and the signs of someone in front of it. The agent's request
+//! handlers and loops change it; nothing here reaches back into them.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
 
-use guichet_protocol::fleet::usage_name_allowed;
-use guichet_protocol::{AgentMessage, ErrorCode, UsageEvent};
+use guichet_protocol::{SessionId, UsageEvent};
+use tokio::sync::Notify;
+use tokio::time::Instant;
 
-use crate::session::{Agent, Refusal, refuse};
+use crate::session_folder::SessionFolder;
+
+/// Identifies one client connection, for session ownership.
+pub type ConnId = u64;
+
+pub(crate) struct OpenSession {
+    pub(crate) id: SessionId,
+    pub(crate) folder: Arc<SessionFolder>,
+    pub(crate) owner: ConnId,
+    /// Print jobs sent for this session, cancelled at the printer when it is wiped.
+    pub(crate) jobs: Vec<u32>,
+    /// Of those, the ones made in memory (photocopies): no file of theirs is counted.
+    pub(crate) jobs_in_memory: u32,
+    pub(crate) pages_printed: u32,
+    pub(crate) usage: VisitUsage,
+}
 
 /// What one visit did, forgotten when it ends.
 #[derive(Debug, Default)]
@@ -26,7 +43,7 @@ const MAX_PER_VISIT: usize = 50;
 
 impl VisitUsage {
     /// The counter names to add one to now.
-    fn record(&mut self, event: &UsageEvent) -> Vec<String> {
+    pub(crate) fn record(&mut self, event: &UsageEvent) -> Vec<String> {
         let full = self.reached.len() + self.languages.len() >= MAX_PER_VISIT;
         match event {
             UsageEvent::ProcedureStarted { procedure } if !full || self.reached.contains_key(procedure) => {
@@ -63,21 +80,43 @@ impl VisitUsage {
     }
 }
 
-impl Agent {
-    pub(crate) fn usage(&self, id: u64, event: UsageEvent) -> Result<AgentMessage, Refusal> {
-        if !event.names().iter().all(|n| usage_name_allowed(n)) {
-            return Err(refuse(ErrorCode::BadRequest, "usage names are ids: letters, digits, - and _"));
+/// The kiosk's last heartbeat.
+pub(crate) struct Seen {
+    pub(crate) screen: String,
+    pub(crate) idle_s: u32,
+    pub(crate) at: Instant,
+    pub(crate) conn: ConnId,
+    pub(crate) connected: bool,
+}
+
+/// The kiosk's front as the agent knows it: the UI's heartbeat, the last sign of someone
+/// (a touch, the presence sensor, the button), whether the screen is lit, a call for help
+/// not yet answered, a device fault for the LED.
+pub struct KioskState {
+    pub(crate) kiosk: Mutex<Option<Seen>>,
+    pub(crate) activity: Mutex<Option<Instant>>,
+    /// Told when someone is there now, so the screen lights at once.
+    pub(crate) wake: Notify,
+    pub(crate) screen_on: AtomicBool,
+    pub(crate) help_called: Mutex<Option<Instant>>,
+    pub(crate) fault: AtomicBool,
+}
+
+impl Default for KioskState {
+    fn default() -> Self {
+        KioskState {
+            kiosk: Mutex::new(None),
+            activity: Mutex::new(None),
+            wake: Notify::new(),
+            screen_on: AtomicBool::new(true),
+            help_called: Mutex::new(None),
+            fault: AtomicBool::new(false),
         }
-        if !self.usage_known(&event) {
-            return Err(refuse(ErrorCode::BadRequest, "not a procedure, step or language of the content in use"));
-        }
-        let names = self.with_visit_usage(|usage| usage.record(&event));
-        let Some(names) = names else { return Err(refuse(ErrorCode::NotAllowedInState, "no session is open")) };
-        for name in names {
-            self.count_name(&name);
-        }
-        Ok(AgentMessage::Ack { id })
     }
+}
+
+pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 #[cfg(test)]

@@ -14,8 +14,8 @@ use guichet_protocol::{DeviceStatus, ScanPreset};
 use tokio::sync::{OnceCell, mpsc};
 
 use crate::child::{ChildError, run};
-use crate::printer::Fut;
-use crate::scanner_options::{Options, read_options};
+use crate::devices::printer::Fut;
+use crate::devices::scanner_options::{Options, read_options};
 
 /// Listing devices (`scanimage -L`) may probe the network for a while.
 const LIST_TIMEOUT: Duration = Duration::from_secs(20);
@@ -88,7 +88,7 @@ impl SaneScanner {
     async fn listed(&self) -> Result<bool, ScanError> {
         let mut c = self.command();
         c.arg("-L");
-        let out = run(c, LIST_TIMEOUT, || {}).await?;
+        let out = run(c, LIST_TIMEOUT, None, || {}).await?;
         let wanted = format!("`{}'", self.device);
         Ok(String::from_utf8_lossy(&out.stdout).lines().any(|l| l.contains(&wanted)))
     }
@@ -98,7 +98,7 @@ impl SaneScanner {
             .get_or_try_init(|| async {
                 let mut c = self.command();
                 c.args(["-d", &self.device, "-A"]);
-                let out = run(c, LIST_TIMEOUT, || {}).await?;
+                let out = run(c, LIST_TIMEOUT, None, || {}).await?;
                 if !out.status.success() {
                     return Err(error_of(out.status.code(), &String::from_utf8_lossy(&out.stderr), &self.device));
                 }
@@ -121,16 +121,17 @@ impl SaneScanner {
         c.args(options.arguments(request.preset, source));
         c.arg("--format=jpeg").arg(format!("--batch={}", request.folder.join("%d.jpg").display()));
         c.arg(format!("--batch-count={}", count.max(1)));
-        // scanimage writes page n+1 only once page n is complete: that is the progress.
+        // scanimage writes page n+1 only once page n is complete: that is the progress,
+        // looked at each time a file lands in the folder.
         let mut told = 0;
         let (folder, landed) = (request.folder.clone(), landed.clone());
-        let on_poll = move || {
+        let on_change = move || {
             while folder.join(format!("{}.jpg", told + 2)).exists() {
                 told += 1;
                 let _ = landed.send(told);
             }
         };
-        let output = run(c, self.timeout, on_poll).await?;
+        let output = run(c, self.timeout, Some(&request.folder), on_change).await?;
         if output.status.success() {
             return Ok(());
         }

@@ -11,8 +11,9 @@
 use guichet_protocol::{AgentMessage, ErrorCode, ScanPreset, ScannedPage};
 use tokio::sync::mpsc;
 
-use crate::scanner::{ScanError, ScanRequest};
-use crate::session::{Agent, Refusal, refuse};
+use crate::devices::scanner::{ScanError, ScanRequest};
+use crate::error::{Refusal, refuse};
+use crate::session::Agent;
 use crate::session_folder::{SCANS, SessionFolder, Staging};
 
 /// The preview's longest side, in pixels: a third of the kiosk's screen height.
