@@ -6,9 +6,10 @@
 
 use std::time::{Duration, Instant};
 
+use guichet_kiosk::agent_link::Link;
+use guichet_kiosk::commands::Event;
 use guichet_kiosk::controller::{Controller, Screen};
-use guichet_kiosk::headless::{HeadlessPlatform, render};
-use guichet_kiosk::link::{Link, LinkEvent};
+use guichet_kiosk::render::{HeadlessPlatform, render};
 use guichet_kiosk::speech::SilentSpeaker;
 use guichet_kiosk::ui::KioskUi;
 use guichet_kiosk::{AppWindow, Assets, default_content_dir};
@@ -16,8 +17,8 @@ use guichet_protocol::{AgentMessage, SessionId};
 use slint::ComponentHandle;
 
 /// What the agent answers to `start_session`, so the walk needs no agent.
-fn started() -> LinkEvent {
-    LinkEvent::Agent(AgentMessage::SessionStarted { id: 1, session: SessionId("bench".into()), folder: "/tmp".into() })
+fn started() -> Event {
+    Event::Agent(AgentMessage::SessionStarted { id: 1, session: SessionId("bench".into()), folder: "/tmp".into() })
 }
 
 fn main() -> anyhow::Result<()> {
@@ -28,7 +29,7 @@ fn main() -> anyhow::Result<()> {
     let app = AppWindow::new()?;
     let ui = KioskUi::new(app, Controller::new(assets.procedures, assets.catalogs), Box::new(SilentSpeaker), link);
     ui.window().show()?;
-    ui.on_link_event(LinkEvent::Connected);
+    ui.on_link_event(Event::Connected);
     ui.act(Controller::touch_attract);
     ui.on_link_event(started());
     ui.update(|c| c.choose_language("fr"));

@@ -6,6 +6,11 @@
 //! A crate of its own because three programs read content: the kiosk shows it, the fleet
 //! checks a bundle before signing it, and the agent checks one before installing it.
 
+mod pages;
+mod paths;
+
+pub use pages::{Page, check_pattern, matches as page_matches};
+
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -69,6 +74,9 @@ pub struct Step {
     /// What a `scan` step scans: `document` (the default), `photo` or `id_card`.
     #[serde(default)]
     pub preset: Option<guichet_protocol::ScanPreset>,
+    /// The pages of the site an `official_site` step knows, in the order they are tried.
+    #[serde(default)]
+    pub pages: Vec<Page>,
 }
 
 /// One answer to a question: a big button leading to a step.
@@ -107,63 +115,13 @@ impl Step {
             .into_iter()
             .chain(self.items.iter().map(String::as_str))
             .chain(self.choices.iter().map(|c| c.label.as_str()))
+            .chain(self.pages.iter().map(|p| p.text.as_str()))
             .filter(|s| !s.is_empty())
     }
-}
 
-impl Procedure {
-    /// The index of the step named `id`.
-    pub fn step_index(&self, id: &str) -> Option<usize> {
-        self.steps.iter().position(|s| s.id.as_deref() == Some(id))
-    }
-
-    /// Where the person may go from step `i` (none from a `done` step).
-    pub fn successors(&self, i: usize) -> Vec<usize> {
-        let step = &self.steps[i];
-        match step.kind {
-            StepKind::Done => vec![],
-            StepKind::Question => step.choices.iter().filter_map(|c| self.step_index(&c.goto)).collect(),
-            _ => match &step.next {
-                Some(id) => self.step_index(id).into_iter().collect(),
-                None => (i + 1 < self.steps.len()).then_some(i + 1).into_iter().collect(),
-            },
-        }
-    }
-
-    /// The most steps from `i` to an end, `i` included, without going round a loop: the
-    /// progress line's "sur N".
-    pub fn longest_to_end(&self, i: usize) -> usize {
-        fn walk(p: &Procedure, at: usize, on_path: &mut Vec<bool>) -> usize {
-            if p.steps[at].kind == StepKind::Done {
-                return 1;
-            }
-            on_path[at] = true;
-            let mut best = None;
-            for next in p.successors(at) {
-                if !on_path[next] {
-                    best = best.max(Some(walk(p, next, on_path)));
-                }
-            }
-            on_path[at] = false;
-            best.map_or(1, |b| b + 1)
-        }
-        walk(self, i, &mut vec![false; self.steps.len()])
-    }
-
-    /// The fewest steps from `i` to an end, `i` included; `None` when no way leads to one.
-    pub fn steps_to_end(&self, i: usize) -> Option<usize> {
-        let mut seen = vec![false; self.steps.len()];
-        let mut frontier = std::collections::VecDeque::from([(i, 1)]);
-        while let Some((at, depth)) = frontier.pop_front() {
-            if self.steps[at].kind == StepKind::Done {
-                return Some(depth);
-            }
-            if std::mem::replace(&mut seen[at], true) {
-                continue;
-            }
-            frontier.extend(self.successors(at).into_iter().map(|n| (n, depth + 1)));
-        }
-        None
+    /// The first of the step's pages whose pattern `url` matches.
+    pub fn page_at(&self, url: &str) -> Option<usize> {
+        self.pages.iter().position(|p| page_matches(&p.url, url))
     }
 }
 
@@ -286,7 +244,7 @@ pub fn parse(text: &str, file: &Path) -> Result<Procedure, ContentError> {
                 }
                 for (k, choice) in step.choices.iter().enumerate() {
                     let name = format!("steps[{i}].choices[{k}]");
-                    let line = choice_line(text, i, k);
+                    let line = sub_table_line(text, i, "[[steps.choices]]", k);
                     if choice.label.trim().is_empty() {
                         return Err(err(line, &format!("{name}.label"), "must not be empty".into()));
                     }
@@ -313,6 +271,9 @@ pub fn parse(text: &str, file: &Path) -> Result<Procedure, ContentError> {
         if step.url.is_some() && step.kind != StepKind::OfficialSite {
             return Err(err(in_step(i, "url"), &field("url"), "only official_site steps have a url".into()));
         }
+        check_pages(step).map_err(|(k, name, m)| {
+            err(sub_table_line(text, i, "[[steps.pages]]", k), &format!("steps[{i}].pages[{k}].{name}"), m)
+        })?;
         if step.preset.is_some() && step.kind != StepKind::Scan {
             return Err(err(in_step(i, "preset"), &field("preset"), "only scan steps have a preset".into()));
         }
@@ -340,6 +301,25 @@ pub fn parse(text: &str, file: &Path) -> Result<Procedure, ContentError> {
         return Err(err(step_line(text, i), &format!("steps[{i}]"), "no way leads from here to a done step".into()));
     }
     Ok(proc)
+}
+
+/// A step's pages: only on `official_site` steps, each a valid pattern named once, each
+/// with something to say. The error names the page, its field and what is wrong.
+fn check_pages(step: &Step) -> Result<(), (usize, &'static str, String)> {
+    let mut seen = std::collections::HashSet::new();
+    for (k, page) in step.pages.iter().enumerate() {
+        if step.kind != StepKind::OfficialSite {
+            return Err((k, "url", "only official_site steps have pages".into()));
+        }
+        check_pattern(&page.url).map_err(|m| (k, "url", m))?;
+        if !seen.insert(page.url.as_str()) {
+            return Err((k, "url", format!("{} is named twice in this step", page.url)));
+        }
+        if page.text.trim().is_empty() {
+            return Err((k, "text", "must not be empty".into()));
+        }
+    }
+    Ok(())
 }
 
 /// Lowercase letters, digits and '-', not at either end.
@@ -375,12 +355,12 @@ fn step_line(text: &str, index: usize) -> Option<usize> {
     text.lines().enumerate().filter(|(_, l)| l.trim() == "[[steps]]").nth(index).map(|(n, _)| n + 1)
 }
 
-/// The 1-based line of the k-th `[[steps.choices]]` header of step `i`.
-fn choice_line(text: &str, i: usize, k: usize) -> Option<usize> {
+/// The 1-based line of the k-th `header` (`[[steps.choices]]`, `[[steps.pages]]`) of step `i`.
+fn sub_table_line(text: &str, i: usize, header: &str, k: usize) -> Option<usize> {
     let from = step_line(text, i)?;
     let to = step_line(text, i + 1).unwrap_or(usize::MAX);
     (text.lines().enumerate().map(|(n, l)| (n + 1, l)))
-        .filter(|(n, l)| *n > from && *n < to && l.trim() == "[[steps.choices]]")
+        .filter(|(n, l)| *n > from && *n < to && l.trim() == header)
         .nth(k)
         .map(|(n, _)| n)
 }

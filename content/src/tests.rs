@@ -174,3 +174,46 @@ fn a_bad_file_does_not_stop_the_others() {
     assert!(bad[0].file.ends_with("broken.toml"));
     assert_eq!(bad[0].line, 2);
 }
+
+const WITH_PAGES: &str = r#"
+[[steps.pages]]
+url = "https://wwwd.caf.fr/wps/portal/caffr/login*"
+text = "Vous êtes sur la page de connexion."
+
+[[steps.pages]]
+url = "https://*.caf.fr/*"
+text = "Vous êtes sur le site de la CAF."
+"#;
+
+/// GOOD with `pages` added to its official_site step.
+fn with_pages(pages: &str) -> String {
+    GOOD.replace("url = \"https://www.caf.fr\"\n", &format!("url = \"https://www.caf.fr\"\n{pages}"))
+}
+
+#[test]
+fn an_official_site_step_knows_its_pages_in_order() {
+    let p = parse_demo(&with_pages(WITH_PAGES)).unwrap();
+    let site = &p.steps[0];
+    assert_eq!(site.page_at("https://wwwd.caf.fr/wps/portal/caffr/login?x=1"), Some(0));
+    assert_eq!(site.page_at("https://www.caf.fr/allocataires"), Some(1), "the first that matches");
+    assert_eq!(site.page_at("https://www.ameli.fr/"), None);
+    assert!(p.strings().any(|s| s == "Vous êtes sur la page de connexion."), "page texts are translated");
+}
+
+#[test]
+fn pages_are_checked_with_their_line_and_field() {
+    let e = refused(&with_pages(&WITH_PAGES.replace("https://*.caf.fr/*", "https://www.example.org/*")));
+    assert_eq!((e.line, e.field.as_str()), (16, "steps[0].pages[1].url"), "{e}");
+    assert!(e.message.contains("official"), "{e}");
+    let twice = WITH_PAGES.replace("https://*.caf.fr/*", "https://wwwd.caf.fr/wps/portal/caffr/login*");
+    assert!(refused(&with_pages(&twice)).message.contains("twice"));
+    let silent = WITH_PAGES.replace("text = \"Vous êtes sur le site de la CAF.\"", "text = \" \"");
+    assert_eq!(refused(&with_pages(&silent)).field, "steps[0].pages[1].text");
+    let on_done = GOOD.replace("text = \"Bravo.\"\n", &format!("text = \"Bravo.\"\n{WITH_PAGES}"));
+    let e = refused(&on_done);
+    assert_eq!(
+        (e.field.as_str(), e.message.as_str()),
+        ("steps[1].pages[0].url", "only official_site steps have pages")
+    );
+    assert!(refused(&with_pages(&WITH_PAGES.replace("text =", "texte ="))).message.contains("unknown field"));
+}

@@ -1,137 +1,67 @@
-//! The kiosk's state machine: which screen, which language, which step, which overlay. It
-//! holds no Slint types, so it is tested on its own; `view.rs` builds each screen's `View`
-//! from it, and the UI adapter turns that into pixels and speech, and its `Command`s into
-//! requests to the agent.
+//! The kiosk's state machine: which screen, which language, which step, which overlay,
+//! and the sub-states of what a person does there (printing, scanning, finding a
+//! procedure, asking for help, the statistics, ticks, idle time, IT staff's news), each in
+//! a file of its own with its own tests; `controller/features.rs` hands each action to its
+//! sub-state. It holds no Slint types, so it is tested on its own; `view.rs` builds what
+//! each screen shows from it, and the UI adapter turns that into pixels and speech, and its
+//! `Command`s into requests to the agent.
+
+mod events;
+mod features;
 
 use std::path::PathBuf;
 
-use guichet_protocol::{AgentMessage, EndReason, ErrorCode, SiteInfo, WipeReceipt};
+use guichet_protocol::{EndReason, SiteInfo, WipeReceipt};
 
+use crate::asking_help::Help;
+use crate::checklist::Ticks;
+use crate::commands::Command;
 use crate::content::{Procedure, StepKind};
+use crate::find_procedure::Search;
 use crate::i18n::{Catalog, Language};
-use crate::link::{Command, LinkEvent};
-use crate::printing::{CopyChoice, PrintState};
-use crate::scanning::{ScanState, Scans};
-use crate::search::Keyboard;
-use crate::texts as t;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Screen {
-    Attract,
-    Language,
-    Home,
-    Step,
-    End,
-    OutOfService,
-}
-
-impl Screen {
-    pub fn name(self) -> &'static str {
-        match self {
-            Screen::Attract => "attract",
-            Screen::Language => "language",
-            Screen::Home => "home",
-            Screen::Step => "step",
-            Screen::End => "end",
-            Screen::OutOfService => "out-of-service",
-        }
-    }
-}
-
-/// What is on screen, for speaking a screen only when it changes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SpeechKey {
-    pub screen: Screen,
-    pub lang: usize,
-    pub procedure: usize,
-    pub step: usize,
-    pub overlay: Overlay,
-    /// How printing the summary goes: said when it changes.
-    pub print: PrintState,
-    /// How scanning goes: said when it changes.
-    pub scan: ScanState,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Overlay {
-    None,
-    ConfirmStop,
-    Help,
-    IdleWarning,
-    Language,
-    PinPad,
-    Mediator,
-    Keyboard,
-}
+use crate::idle::IdleWarning;
+pub use crate::on_screen::{Overlay, Screen, Settings, SpeechKey};
+use crate::print_pages::Printing;
+use crate::scan_pages::Scans;
+use crate::staff::StaffNews;
+use crate::statistics::UsageMark;
 
 pub struct Controller {
-    pub(crate) procedures: Vec<Procedure>,
-    pub(crate) catalogs: Vec<Catalog>,
-    pub(crate) screen: Screen,
-    pub(crate) lang: usize,
-    pub(crate) procedure: usize,
-    pub(crate) step: usize,
+    procedures: Vec<Procedure>,
+    catalogs: Vec<Catalog>,
+    screen: Screen,
+    lang: usize,
+    procedure: usize,
+    step: usize,
     /// The steps the person came through, for "back" after a branch.
-    pub(crate) history: Vec<usize>,
-    pub(crate) receipt: Option<WipeReceipt>,
-    pub(crate) connected: bool,
+    history: Vec<usize>,
+    receipt: Option<WipeReceipt>,
+    connected: bool,
     /// A request is on its way to the agent; buttons wait.
-    pub(crate) busy: bool,
-    pub(crate) confirm_stop: bool,
-    pub(crate) attract_index: usize,
-    pub(crate) notice: Option<&'static str>,
+    busy: bool,
+    confirm_stop: bool,
+    attract_index: usize,
+    notice: Option<&'static str>,
     /// The person's display and speech choices; they last for this visit only.
     pub settings: Settings,
     /// The language screen is open over a step, from the side rail.
-    pub(crate) picking_language: bool,
-    /// "Call a mediator" was pressed and the message is on screen.
-    pub(crate) help_called: bool,
+    picking_language: bool,
     /// The agent darkened the screen: the next touch only wakes it.
-    pub(crate) dark: bool,
-    /// Seconds left before an idle session is wiped, while the warning is shown.
-    pub(crate) idle_left: Option<u32>,
-    /// The mediator's PIN pad is open, with the digits typed so far.
-    pub(crate) pin: Option<String>,
-    pub(crate) pin_message: Option<&'static str>,
-    /// The mediator panel is open (the agent accepted the PIN).
-    pub(crate) mediator: bool,
-    /// The mediator paused the idle timer.
-    pub timer_paused: bool,
-    /// What the home screen's list is narrowed to ("" lists every procedure).
-    pub(crate) query: String,
-    /// The on-screen keyboard, while open.
-    pub(crate) keyboard: Option<Keyboard>,
+    dark: bool,
     /// The reception's details, kept from the last connection: they matter most when
     /// the agent is gone.
-    pub(crate) site: Option<SiteInfo>,
+    site: Option<SiteInfo>,
     /// The open session's folder, where a summary to print is drawn.
-    pub(crate) session_folder: Option<PathBuf>,
-    pub(crate) print: PrintState,
-    /// The visit's scanned pages, and how scanning goes.
-    pub(crate) scans: Scans,
-    /// The photocopy's number of copies and colour.
-    pub(crate) copy: CopyChoice,
-    /// The checklist's ticks on the step on screen.
-    pub(crate) ticked: Vec<bool>,
-    /// The kiosk's own program, which draws a summary sheet in a process of its own.
-    pub(crate) renderer: PathBuf,
-    /// What the agent was told of this visit, for the needs statistics (`usage`).
-    pub(crate) usage: crate::usage::UsageMark,
-    /// IT staff's message for the attract screen, by language (`staff`).
-    pub(crate) staff_message: std::collections::BTreeMap<String, String>,
-    /// Content pushed by the fleet: the folder in use, and one waiting for the next
-    /// attract screen.
-    pub(crate) content_folder: Option<PathBuf>,
-    pub(crate) pending_content: Option<PathBuf>,
-}
-
-/// Choices made on the side rail. Reset for the next person.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Settings {
-    /// 0 normal, 1 large, 2 larger.
-    pub text_size: u8,
-    pub high_contrast: bool,
-    pub voice_off: bool,
+    session_folder: Option<PathBuf>,
+    // What the person does, each a sub-state of its own.
+    print: Printing,
+    scans: Scans,
+    search: Search,
+    help: Help,
+    usage: UsageMark,
+    ticks: Ticks,
+    idle: IdleWarning,
+    staff: StaffNews,
 }
 
 impl Controller {
@@ -153,26 +83,17 @@ impl Controller {
             notice: None,
             settings: Settings::default(),
             picking_language: false,
-            help_called: false,
             dark: false,
-            idle_left: None,
-            pin: None,
-            pin_message: None,
-            mediator: false,
-            timer_paused: false,
-            query: String::new(),
-            keyboard: None,
             site: None,
             session_folder: None,
-            print: PrintState::Idle,
+            print: Printing::default(),
             scans: Scans::default(),
-            copy: CopyChoice::default(),
-            ticked: Vec::new(),
-            renderer: std::env::current_exe().unwrap_or_else(|_| PathBuf::from("kiosk")),
-            usage: Default::default(),
-            staff_message: Default::default(),
-            content_folder: None,
-            pending_content: None,
+            search: Search::default(),
+            help: Help::default(),
+            usage: UsageMark::default(),
+            ticks: Ticks::default(),
+            idle: IdleWarning::default(),
+            staff: StaffNews::default(),
         }
     }
 
@@ -191,7 +112,7 @@ impl Controller {
     /// Shows these procedures instead (tests with procedures of their own).
     pub fn replace_procedures(&mut self, procedures: Vec<Procedure>) {
         self.procedures = procedures;
-        self.query.clear();
+        self.search.reset();
     }
 
     pub fn procedures(&self) -> &[Procedure] {
@@ -202,26 +123,92 @@ impl Controller {
         self.step
     }
 
-    /// The kind of the step on screen; `None` off the step screen.
-    pub(crate) fn step_kind_on_screen(&self) -> Option<StepKind> {
-        (self.screen == Screen::Step).then(|| self.procedures[self.procedure].steps[self.step].kind)
-    }
-
     /// Leaving a step: what its scan or print said and its ticks belong to it (the pages
     /// stay in the session).
-    pub(crate) fn leave_step(&mut self) {
-        self.ticked.clear();
-        if !matches!(self.print, PrintState::Sending | PrintState::Printing(_)) {
-            self.print = PrintState::Idle;
-        }
-        if self.scans.state != ScanState::Scanning {
-            self.scans.state = ScanState::Idle;
-        }
+    fn leave_step(&mut self) {
+        self.ticks.clear();
+        self.print.leave_step();
+        self.scans.leave_step();
     }
 
     /// The procedure open (or last opened), as an index into `procedures()`.
     pub fn procedure_index(&self) -> usize {
         self.procedure
+    }
+
+    /// The catalog of the language on screen, and of every language offered.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalogs[self.lang]
+    }
+
+    pub fn catalogs(&self) -> &[Catalog] {
+        &self.catalogs
+    }
+
+    /// The steps the person came through, before the one on screen.
+    pub fn history(&self) -> &[usize] {
+        &self.history
+    }
+
+    pub fn receipt(&self) -> Option<&WipeReceipt> {
+        self.receipt.as_ref()
+    }
+
+    pub fn busy(&self) -> bool {
+        self.busy
+    }
+
+    pub fn stop_asked(&self) -> bool {
+        self.confirm_stop
+    }
+
+    pub fn attract_index(&self) -> usize {
+        self.attract_index
+    }
+
+    pub fn notice(&self) -> Option<&'static str> {
+        self.notice
+    }
+
+    pub fn picking_language(&self) -> bool {
+        self.picking_language
+    }
+
+    pub fn site(&self) -> Option<&SiteInfo> {
+        self.site.as_ref()
+    }
+
+    pub fn session_folder(&self) -> Option<&std::path::Path> {
+        self.session_folder.as_deref()
+    }
+
+    pub fn is_dark(&self) -> bool {
+        self.dark
+    }
+
+    // The sub-states, read by the view.
+    pub fn printing(&self) -> &Printing {
+        &self.print
+    }
+
+    pub fn scans(&self) -> &Scans {
+        &self.scans
+    }
+
+    pub fn search(&self) -> &Search {
+        &self.search
+    }
+
+    pub fn help(&self) -> &Help {
+        &self.help
+    }
+
+    pub fn ticks(&self) -> &Ticks {
+        &self.ticks
+    }
+
+    pub fn staff(&self) -> &StaffNews {
+        &self.staff
     }
 
     /// Identifies what is on screen, so speech starts only when it changes.
@@ -231,21 +218,21 @@ impl Controller {
             lang: self.lang,
             procedure: self.procedure,
             step: self.step,
-            print: self.print,
-            scan: self.scans.state,
-            overlay: if self.pin.is_some() {
+            print: self.print.state(),
+            scan: self.scans.state(),
+            overlay: if self.help.pin().is_some() {
                 Overlay::PinPad
-            } else if self.mediator {
+            } else if self.help.panel_open() {
                 Overlay::Mediator
-            } else if self.idle_left.is_some() {
+            } else if self.idle.shown().is_some() {
                 Overlay::IdleWarning
-            } else if self.help_called {
+            } else if self.help.called() {
                 Overlay::Help
             } else if self.confirm_stop {
                 Overlay::ConfirmStop
             } else if self.picking_language {
                 Overlay::Language
-            } else if self.keyboard.is_some() {
+            } else if self.search.keyboard().is_some() {
                 Overlay::Keyboard
             } else {
                 Overlay::None
@@ -284,7 +271,7 @@ impl Controller {
     /// The person touched the `index`-th tile of the home screen's list.
     pub fn open_procedure(&mut self, index: usize) {
         if self.screen == Screen::Home
-            && self.keyboard.is_none()
+            && self.search.keyboard().is_none()
             && let Some(&index) = self.listed_procedures().get(index)
         {
             self.procedure = index;
@@ -322,31 +309,11 @@ impl Controller {
         if self.screen != Screen::Step {
             return;
         }
-        let proc = &self.procedures[self.procedure];
-        let mut parent: Vec<Option<usize>> = vec![None; proc.steps.len()];
-        let mut queue = std::collections::VecDeque::from([0]);
-        let mut seen = vec![false; proc.steps.len()];
-        seen[0] = true;
-        while let Some(at) = queue.pop_front() {
-            for next in proc.successors(at) {
-                if !std::mem::replace(&mut seen[next], true) {
-                    parent[next] = Some(at);
-                    queue.push_back(next);
-                }
-            }
+        if let Some(path) = self.procedures[self.procedure].shortest_path(index) {
+            self.leave_step();
+            self.history = path;
+            self.step = index;
         }
-        if index >= proc.steps.len() || !seen[index] {
-            return;
-        }
-        let mut path = Vec::new();
-        let mut at = index;
-        while let Some(p) = parent[at] {
-            path.push(p);
-            at = p;
-        }
-        path.reverse();
-        self.history = path;
-        self.step = index;
     }
 
     /// The person answered the question on screen with its `index`-th choice.
@@ -424,120 +391,6 @@ impl Controller {
         if self.screen == Screen::End {
             self.reset_to_attract();
         }
-    }
-
-    pub fn on_event(&mut self, event: LinkEvent) {
-        match event {
-            LinkEvent::Site(site) => self.site = Some(site),
-            LinkEvent::Connected => {
-                self.connected = true;
-                // A new agent lights the screen when a kiosk connects; an old "dark" must
-                // not outlive the agent that said it.
-                self.dark = false;
-                if self.screen == Screen::OutOfService {
-                    self.reset_to_attract();
-                }
-            }
-            LinkEvent::Disconnected => {
-                // The agent wipes whatever session we had when it comes back. Nobody
-                // darkens the screen while it is away: "out of service" must be seen.
-                self.connected = false;
-                self.dark = false;
-                self.busy = false;
-                self.close_overlays();
-                self.session_folder = None;
-                self.print = PrintState::Idle;
-                self.scans = Scans::default();
-                self.screen = Screen::OutOfService;
-            }
-            LinkEvent::Agent(msg) => self.on_agent(msg),
-            LinkEvent::PrintFailed => self.print_failed(),
-        }
-    }
-
-    fn on_agent(&mut self, msg: AgentMessage) {
-        if self.on_print_message(&msg) || self.on_scan_message(&msg) {
-            return;
-        }
-        match msg {
-            AgentMessage::SessionStarted { folder, .. } if self.screen == Screen::Attract => {
-                self.session_folder = Some(PathBuf::from(folder));
-                self.busy = false;
-                self.lang = 0;
-                self.screen = Screen::Language;
-            }
-            // Someone else's session (IT staff's `agentctl`) is not the person's visit.
-            AgentMessage::SessionWiped { receipt, .. } if self.in_session() || self.session_folder.is_some() => {
-                self.busy = false;
-                self.close_overlays();
-                if self.screen != Screen::OutOfService {
-                    self.receipt = Some(receipt);
-                    self.screen = Screen::End;
-                }
-            }
-            AgentMessage::Screen { on } => self.dark = !on,
-            AgentMessage::AttractMessage { texts } => self.set_staff_message(texts),
-            AgentMessage::ContentChanged { folder, .. } => self.content_changed(PathBuf::from(folder)),
-            // The physical button: the person is told help is coming, as on screen.
-            AgentMessage::MediatorCalled { from: guichet_protocol::CallSource::Button }
-                if self.in_session() && self.pin.is_none() && !self.mediator =>
-            {
-                self.help_called = true;
-            }
-            AgentMessage::MediatorGranted { .. } if self.pin.is_some() => {
-                self.pin = None;
-                self.pin_message = None;
-                self.mediator = true;
-            }
-            AgentMessage::Error { code, .. } if self.pin.is_some() => {
-                self.pin_message = Some(match code {
-                    ErrorCode::WrongPin => t::PIN_WRONG,
-                    ErrorCode::PinLocked => t::PIN_LOCKED,
-                    _ => t::PIN_UNAVAILABLE,
-                });
-            }
-            AgentMessage::Error { code, .. } => {
-                self.busy = false;
-                if self.screen == Screen::Attract {
-                    self.notice = Some(t::START_FAILED);
-                }
-                // A refused end means the session is already gone: show the end anyway.
-                if code == ErrorCode::NotAllowedInState && matches!(self.screen, Screen::Step | Screen::Home) {
-                    self.receipt = Some(WipeReceipt { verified: true, ..Default::default() });
-                    self.screen = Screen::End;
-                }
-            }
-            _ => {}
-        }
-    }
-
-    fn reset_to_attract(&mut self) {
-        self.screen = Screen::Attract;
-        self.lang = 0;
-        self.step = 0;
-        self.history.clear();
-        self.busy = false;
-        self.receipt = None;
-        self.settings = Settings::default();
-        self.query.clear();
-        self.session_folder = None;
-        self.print = PrintState::Idle;
-        self.scans = Scans::default();
-        self.copy = CopyChoice::default();
-        self.close_overlays();
-    }
-
-    /// Whatever was open over the screen belongs to the visit that just ended.
-    fn close_overlays(&mut self) {
-        self.confirm_stop = false;
-        self.picking_language = false;
-        self.help_called = false;
-        self.idle_left = None;
-        self.pin = None;
-        self.pin_message = None;
-        self.mediator = false;
-        self.timer_paused = false;
-        self.keyboard = None;
     }
 }
 

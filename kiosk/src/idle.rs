@@ -1,54 +1,68 @@
 //! Time without a touch: after a while the kiosk asks "are you still there?" with a
 //! countdown, and when nobody answers the session ends and is wiped. The clocks
-//! themselves are Slint timers in `ui`; this is what they do to the state.
+//! themselves are Slint timers in `ui`; this is the countdown they drive.
+//!
+//! A sub-state of the controller (`IdleWarning`).
 
-use guichet_protocol::EndReason;
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IdleWarning {
+    /// Seconds left before the session is wiped, while the warning is shown.
+    left: Option<u32>,
+}
 
-use crate::controller::{Controller, Screen};
-use crate::link::Command;
+/// What one second of the countdown did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tick {
+    /// No warning on screen.
+    Quiet,
+    Counting,
+    /// Nobody answered: the visit ends.
+    Expired,
+}
 
-impl Controller {
-    /// Nobody touched the screen for a while: warn, with `seconds` before the wipe.
-    pub fn warn_idle(&mut self, seconds: u32) {
-        if self.in_session() && !self.busy {
-            self.idle_left = Some(seconds);
-        }
+impl IdleWarning {
+    pub fn shown(&self) -> Option<u32> {
+        self.left
     }
 
-    pub fn idle_warning(&self) -> Option<u32> {
-        self.idle_left
+    /// Warn, with `seconds` before the wipe.
+    pub fn warn(&mut self, seconds: u32) {
+        self.left = Some(seconds);
     }
 
-    /// One second of the warning's countdown; at zero the session ends and is wiped.
-    pub fn idle_tick(&mut self) -> Vec<Command> {
-        match self.idle_left {
+    pub fn tick(&mut self) -> Tick {
+        match self.left {
             Some(left) if left > 1 => {
-                self.idle_left = Some(left - 1);
-                vec![]
+                self.left = Some(left - 1);
+                Tick::Counting
             }
-            Some(_) => self.idle_timeout(),
-            None => vec![],
+            Some(_) => {
+                self.left = None;
+                Tick::Expired
+            }
+            None => Tick::Quiet,
         }
     }
 
     /// Any touch: the person is there.
-    pub fn touched(&mut self) {
-        self.idle_left = None;
+    pub fn dismiss(&mut self) {
+        self.left = None;
     }
+}
 
-    /// Whether a person's session is open on screen (idle time counts only then).
-    pub fn in_session(&self) -> bool {
-        matches!(self.screen, Screen::Language | Screen::Home | Screen::Step)
-    }
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-    /// Nobody touched the screen for too long: end and wipe the session.
-    pub fn idle_timeout(&mut self) -> Vec<Command> {
-        if !self.in_session() || self.busy {
-            return vec![];
-        }
-        self.confirm_stop = false;
-        self.idle_left = None;
-        self.busy = true;
-        vec![Command::EndSession(EndReason::IdleTimeout)]
+    #[test]
+    fn the_countdown_ends_the_visit_unless_someone_touches() {
+        let mut w = IdleWarning::default();
+        assert_eq!(w.tick(), Tick::Quiet);
+        w.warn(2);
+        assert_eq!((w.tick(), w.shown()), (Tick::Counting, Some(1)));
+        assert_eq!((w.tick(), w.shown()), (Tick::Expired, None));
+        w.warn(30);
+        w.dismiss();
+        assert_eq!(w.tick(), Tick::Quiet);
     }
 }

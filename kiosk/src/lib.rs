@@ -1,29 +1,34 @@
 //! The Guichet kiosk: the touchscreen UI a member of the public uses.
 //!
 //! It runs unprivileged and never touches a device, a printer, a scanner or the network:
-//! every privileged act is a request to the agent (`link`). It must never log what a
+//! every privileged act is a request to the agent (`agent_link`). It must never log what a
 //! person types or the documents they bring.
 
+pub mod agent_link;
+pub mod asking_help;
 pub mod checklist;
+pub mod commands;
 pub mod content;
 pub mod controller;
-pub mod headless;
+pub mod find_procedure;
 pub mod i18n;
 pub mod idle;
-pub mod link;
-pub mod mediator;
-pub mod printing;
+pub mod on_screen;
+pub mod phrases;
+pub mod print_pages;
 pub mod qr;
-pub mod scanning;
-pub mod search;
+pub mod render;
+pub mod scan_pages;
+pub mod sheet;
+pub mod site_guide;
 pub mod speech;
 pub mod ssip;
 pub mod staff;
-pub mod summary;
+pub mod statistics;
 pub mod texts;
 pub mod ui;
-pub mod usage;
 pub mod view;
+pub mod walk;
 
 use std::path::{Path, PathBuf};
 

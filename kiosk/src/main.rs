@@ -8,11 +8,11 @@ use std::rc::Rc;
 
 use anyhow::{Context, bail};
 use clap::{Parser, ValueEnum};
+use guichet_kiosk::agent_link::Link;
 use guichet_kiosk::controller::Controller;
-use guichet_kiosk::link::Link;
 use guichet_kiosk::speech::{DispatcherSpeaker, SilentSpeaker, Speaker};
 use guichet_kiosk::ui::KioskUi;
-use guichet_kiosk::{AppWindow, Assets, default_content_dir, headless};
+use guichet_kiosk::{AppWindow, Assets, default_content_dir, render, walk};
 use slint::ComponentHandle;
 
 #[derive(Parser)]
@@ -82,7 +82,7 @@ fn main() -> anyhow::Result<()> {
         .init();
     let args = Args::parse();
     if let Some(out) = &args.render_summary {
-        return guichet_kiosk::summary::render_from_stdin(out).map_err(anyhow::Error::msg);
+        return render::summary::render_from_stdin(out).map_err(anyhow::Error::from);
     }
     let content = args.content.clone().unwrap_or_else(default_content_dir);
     let assets = Assets::load(&content);
@@ -91,12 +91,12 @@ fn main() -> anyhow::Result<()> {
     }
 
     if let Some(png) = &args.first_frame {
-        return headless::first_frame(png, args.size, assets).map_err(anyhow::Error::msg);
+        return walk::first_frame(png, args.size, assets).map_err(anyhow::Error::msg);
     }
     if let Some(dir) = &args.screenshot {
         let socket = args.with_agent.then(|| args.socket.clone());
-        let files = headless::screenshot_walk(dir, args.size, assets, socket, args.high_contrast)
-            .map_err(anyhow::Error::msg)?;
+        let files =
+            walk::screenshot_walk(dir, args.size, assets, socket, args.high_contrast).map_err(anyhow::Error::msg)?;
         println!("{} screens written to {}", files.len(), dir.display());
         return Ok(());
     }
@@ -105,7 +105,7 @@ fn main() -> anyhow::Result<()> {
         // Read by Slint's backends when the window is created; a panel's size is its
         // scale. SAFETY: still single-threaded here, before any thread is started.
         unsafe {
-            std::env::set_var("SLINT_SCALE_FACTOR", headless::scale_for(args.size.0, args.size.1).to_string());
+            std::env::set_var("SLINT_SCALE_FACTOR", render::scale_for(args.size.0, args.size.1).to_string());
         }
     }
     let window = AppWindow::new().context("cannot create the window (no display and no DRM device?)")?;

@@ -1,19 +1,23 @@
 //! What a screen shows and says, built from the controller's state: every string already
-//! translated, so the same text is drawn and spoken. No Slint types: `ui.rs` copies a
-//! `View` into the window.
+//! translated, so the same text is drawn and spoken. No Slint types: `ui` copies a
+//! `ScreenContent` into the window's globals, one Rust struct to one global (`Rail`,
+//! `PinView`, `MediatorView`, `KeyboardView`, and the screen's own).
 
-use guichet_protocol::{SiteInfo, Weekday};
+mod step;
 
 use crate::content::StepKind;
 use crate::controller::{Controller, Screen, Settings};
-use crate::i18n::Catalog;
-use crate::search::KeyboardView;
+use crate::find_procedure::KeyboardView;
+use crate::phrases::{join, site_lines};
+use crate::print_pages::CopyLines;
+use crate::scan_pages::Placement;
 use crate::texts as t;
 
 /// Everything one screen shows and says, already translated.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct View {
-    pub screen: &'static str,
+pub struct ScreenContent {
+    /// Which screen, `None` for none yet (the window's first frame).
+    pub screen: Option<Screen>,
     pub rtl: bool,
     pub voice: &'static str,
     pub title: String,
@@ -21,7 +25,8 @@ pub struct View {
     pub items: Vec<String>,
     pub url: String,
     pub progress: String,
-    pub step_kind: &'static str,
+    /// The step's kind, on the step screen.
+    pub step_kind: Option<StepKind>,
     /// The line above a checklist or an address.
     pub hint: String,
     /// The answers of a question step.
@@ -71,16 +76,18 @@ pub struct View {
     /// Home, when the search found nothing.
     pub search_none: String,
     pub keyboard: Option<KeyboardView>,
-    /// The step's device button ("scan", "print this summary"), how it went ("" before).
+    /// The step's device button ("scan", "print this summary"), how it went ("" before),
+    /// and whether it can be touched now (not while its scan or print is on its way).
     pub action: String,
     pub action_status: String,
-    /// A scan step: the picture of where the paper goes (`paper`, `card`, "" once there
-    /// are pages), the visit's pages small with their labels, and "redo".
-    pub placement: &'static str,
+    pub action_enabled: bool,
+    /// A scan step: the picture of where the paper goes, the visit's pages small with
+    /// their labels, and "redo".
+    pub placement: Placement,
     pub pages: Vec<(std::path::PathBuf, String)>,
     pub redo: String,
     /// A print step: the copies and the colour.
-    pub copy: crate::printing::CopyLines,
+    pub copy: CopyLines,
     /// A checklist's ticks, one per item.
     pub ticks: Vec<bool>,
 }
@@ -119,86 +126,36 @@ pub struct Rail {
     pub help: String,
 }
 
-impl Controller {
-    /// (code, name in itself, right to left) for each language offered.
-    fn language_choices(&self) -> Vec<(String, String, bool)> {
-        (self.catalogs.iter())
-            .map(|c| (c.language.code.to_owned(), c.language.name.to_owned(), c.language.rtl))
-            .collect()
-    }
+/// (code, name in itself, right to left) for each language offered.
+fn language_choices(c: &Controller) -> Vec<(String, String, bool)> {
+    (c.catalogs().iter()).map(|c| (c.language.code.to_owned(), c.language.name.to_owned(), c.language.rtl)).collect()
+}
 
-    /// The translated content of the current screen.
-    pub fn view(&self) -> View {
-        let cat = &self.catalogs[self.lang];
+impl ScreenContent {
+    /// The translated content of the controller's screen.
+    pub fn of(c: &Controller) -> ScreenContent {
+        let cat = c.catalog();
         let tr = |s: &str| cat.tr(s);
-        let mut v = View {
-            screen: self.screen.name(),
+        let mut v = ScreenContent {
+            screen: Some(c.screen()),
             rtl: cat.language.rtl,
             voice: cat.language.voice,
-            next: tr(t::NEXT),
-            back: tr(t::BACK),
-            stop: tr(t::STOP),
-            listen: tr(t::LISTEN),
-            read_on: tr(t::READ_ON),
-            confirm_stop: self.confirm_stop,
-            stop_question: tr(t::STOP_QUESTION),
-            stop_explain: tr(t::STOP_EXPLAIN),
-            stop_yes: tr(t::STOP_YES),
-            stop_no: tr(t::STOP_NO),
-            busy: self.busy,
-            wait: tr(t::WAIT),
-            rail: Rail {
-                shown: matches!(self.screen, Screen::Home | Screen::Step) && !self.picking_language,
-                language: tr(t::LANGUAGE_BUTTON),
-                size: tr(if self.settings.text_size < 2 { t::SIZE_BIGGER } else { t::SIZE_RESET }),
-                contrast: tr(if self.settings.high_contrast { t::CONTRAST_OFF } else { t::CONTRAST_ON }),
-                voice: tr(if self.settings.voice_off { t::VOICE_ON } else { t::VOICE_OFF }),
-                help: tr(t::HELP_BUTTON),
-            },
-            help: self.help_called.then(|| tr(t::HELP_CALLED)),
-            help_ok: tr(t::HELP_OK),
-            idle: self.idle_left.map(|n| (tr(t::IDLE_QUESTION), tr(t::IDLE_EXPLAIN).replace("{n}", &n.to_string()))),
-            idle_more: tr(t::IDLE_MORE),
-            idle_papers: tr(t::IDLE_PAPERS),
-            settings: self.settings,
-            mediator_entry: tr(t::MEDIATOR_ENTRY),
-            pin: self.pin.as_ref().map(|digits| PinView {
-                title: tr(t::PIN_TITLE),
-                dots: "●".repeat(digits.len()),
-                message: self.pin_message.map(&tr).unwrap_or_default(),
-                erase: tr(t::PIN_ERASE),
-                ok: tr(t::PIN_OK),
-                cancel: tr(t::PIN_CANCEL),
-            }),
-            mediator: self.mediator.then(|| MediatorView {
-                title: tr(t::MEDIATOR_TITLE),
-                rule: tr(t::MEDIATOR_RULE),
-                outline: if self.screen == Screen::Step {
-                    let proc = &self.procedures[self.procedure];
-                    proc.steps.iter().enumerate().map(|(i, s)| (tr(&s.title), i == self.step)).collect()
-                } else {
-                    Vec::new()
-                },
-                pause: tr(if self.timer_paused { t::MEDIATOR_RESUME } else { t::MEDIATOR_PAUSE }),
-                back: tr(t::MEDIATOR_BACK),
-                end: tr(t::MEDIATOR_END),
-                close: tr(t::MEDIATOR_CLOSE),
-            }),
-            ..View::default()
+            ..Default::default()
         };
-        match self.screen {
+        v.everywhere(c, &tr);
+        match c.screen() {
             Screen::Attract => {
                 // The big line shows one language; the list under it, the others.
-                v.attract_lines = (self.catalogs.iter().enumerate())
-                    .filter(|(i, _)| *i != self.attract_index)
+                v.attract_lines = (c.catalogs().iter().enumerate())
+                    .filter(|(i, _)| *i != c.attract_index())
                     .map(|(_, c)| (c.tr(t::ATTRACT), c.language.rtl))
                     .collect();
-                let shown = &self.catalogs[self.attract_index];
+                let shown = &c.catalogs()[c.attract_index()];
                 v.rtl = shown.language.rtl;
                 v.voice = shown.language.voice;
                 v.title = shown.tr(t::ATTRACT);
-                v.body = self.notice.map(&tr).unwrap_or_default();
-                if let Some((text, rtl)) = self.staff_message_shown(shown.language.code) {
+                v.body = c.notice().map(tr).unwrap_or_default();
+                if let Some((text, rtl)) = c.staff().message_in(shown.language.code) {
                     v.staff_message = text;
                     v.staff_message_rtl = rtl;
                 }
@@ -206,36 +163,14 @@ impl Controller {
             }
             Screen::Language => {
                 v.title = tr(t::LANGUAGE_TITLE);
-                v.languages = self.language_choices();
+                v.languages = language_choices(c);
                 v.spoken = v.title.clone();
             }
-            Screen::Home => {
-                v.title = tr(t::HOME_TITLE);
-                let listed = self.listed_procedures();
-                v.tiles = (listed.iter().map(|&i| &self.procedures[i]))
-                    .map(|p| (tr(&p.organisation), tr(&p.title), tr(&p.summary)))
-                    .collect();
-                v.search_button = tr(t::SEARCH_BUTTON);
-                if !self.query.is_empty() {
-                    v.search_line = format!("{} {}", tr(t::SEARCH_YOURS), self.query);
-                    v.search_all = tr(t::SEARCH_ALL);
-                }
-                if listed.is_empty() {
-                    v.search_none = tr(t::SEARCH_NONE);
-                }
-                // With a search in force, the titles found are read out: there are few.
-                let found = if self.query.is_empty() { vec![] } else { v.tiles.iter().map(|t| t.1.clone()).collect() };
-                v.spoken = join(
-                    [v.title.clone(), v.search_line.clone(), v.search_none.clone(), tr(t::HOME_SPOKEN)]
-                        .into_iter()
-                        .chain(found),
-                );
-                v.keyboard = self.keyboard_view(&tr);
-            }
-            Screen::Step => self.step_view(cat, &mut v),
+            Screen::Home => v.home(c, &tr),
+            Screen::Step => v.step(c, &tr),
             Screen::End => {
                 v.title = tr(t::END_TITLE);
-                let r = self.receipt.clone().unwrap_or_default();
+                let r = c.receipt().cloned().unwrap_or_default();
                 let count = |text: &str, n: u32| tr(text).replace("{n}", &n.to_string());
                 v.items = [(t::END_SCANS, r.scans), (t::END_PRINTS, r.print_jobs), (t::END_IMPORTS, r.imported_files)]
                     .into_iter()
@@ -249,157 +184,124 @@ impl Controller {
             Screen::OutOfService => {
                 v.title = tr(t::OUT_OF_SERVICE_TITLE);
                 v.body = tr(t::OUT_OF_SERVICE_TEXT);
-                if let Some(site) = &self.site {
+                if let Some(site) = c.site() {
                     v.hint = site.name.clone();
                     v.items = site_lines(site, &tr);
                 }
                 v.spoken = join([v.title.clone(), v.body.clone(), v.hint.clone()].into_iter().chain(v.items.clone()));
             }
         }
-        if self.picking_language {
-            v.screen = Screen::Language.name();
-            v.title = tr(t::LANGUAGE_TITLE);
-            v.languages = self.language_choices();
-            v.spoken = v.title.clone();
-        }
-        if let Some(k) = &v.keyboard {
-            v.spoken = k.title.clone();
-        }
-        if self.confirm_stop {
-            v.spoken = join([v.stop_question.clone(), v.stop_explain.clone()]);
-        }
-        if let Some(help) = &v.help {
-            v.spoken = help.clone();
-        }
-        if let Some((question, explain)) = &v.idle {
-            v.spoken = join([question.clone(), explain.clone()]);
-        }
-        // The PIN pad says its title only: digits are never spoken.
-        if let Some(pin) = &v.pin {
-            v.spoken = pin.title.clone();
-        }
-        if let Some(panel) = &v.mediator {
-            v.spoken = join([panel.title.clone(), panel.rule.clone()]);
-        }
+        v.overlays(c, &tr);
         v
     }
 
-    fn step_view(&self, cat: &Catalog, v: &mut View) {
-        let tr = |s: &str| cat.tr(s);
-        let proc = &self.procedures[self.procedure];
-        let step = &proc.steps[self.step];
-        v.title = tr(&step.title);
-        v.body = tr(&step.text);
-        v.items = step.items.iter().map(|i| tr(i)).collect();
-        v.url = step.url.as_ref().map(|u| u.get_ref().clone()).unwrap_or_default();
-        // Counted along the person's own path: where they are, and the longest way on, so
-        // that the count only ever shrinks when an answer shortens the way.
-        let n = self.history.len() + 1;
-        let total = n - 1 + proc.longest_to_end(self.step);
-        v.progress = tr(t::STEP_PROGRESS).replace("{n}", &n.to_string()).replace("{total}", &total.to_string());
-        v.choices = step.choices.iter().map(|c| tr(&c.label)).collect();
-        v.step_kind = match step.kind {
-            StepKind::Info => "info",
-            StepKind::Checklist => "checklist",
-            StepKind::OfficialSite => "official_site",
-            StepKind::Question => "question",
-            StepKind::Done => "done",
-            StepKind::Scan => "scan",
-            StepKind::Mediator => "mediator",
-            StepKind::Print => "print",
+    /// What every screen carries: the buttons' labels, the rail, the overlays' texts.
+    fn everywhere(&mut self, c: &Controller, tr: &dyn Fn(&str) -> String) {
+        let settings = c.settings;
+        self.next = tr(t::NEXT);
+        self.back = tr(t::BACK);
+        self.stop = tr(t::STOP);
+        self.listen = tr(t::LISTEN);
+        self.read_on = tr(t::READ_ON);
+        self.confirm_stop = c.stop_asked();
+        self.stop_question = tr(t::STOP_QUESTION);
+        self.stop_explain = tr(t::STOP_EXPLAIN);
+        self.stop_yes = tr(t::STOP_YES);
+        self.stop_no = tr(t::STOP_NO);
+        self.busy = c.busy();
+        self.wait = tr(t::WAIT);
+        self.rail = Rail {
+            shown: matches!(c.screen(), Screen::Home | Screen::Step) && !c.picking_language(),
+            language: tr(t::LANGUAGE_BUTTON),
+            size: tr(if settings.text_size < 2 { t::SIZE_BIGGER } else { t::SIZE_RESET }),
+            contrast: tr(if settings.high_contrast { t::CONTRAST_OFF } else { t::CONTRAST_ON }),
+            voice: tr(if settings.voice_off { t::VOICE_ON } else { t::VOICE_OFF }),
+            help: tr(t::HELP_BUTTON),
         };
-        if step.kind == StepKind::Done {
-            v.next = tr(t::FINISH);
-        }
-        if matches!(step.kind, StepKind::Done | StepKind::Print) {
-            (v.action, v.action_status) = self.print_lines(&tr);
-        }
-        if step.kind == StepKind::Mediator {
-            v.action = tr(t::HELP_BUTTON);
-        }
-        if step.kind == StepKind::Checklist {
-            v.ticks = (0..v.items.len()).map(|i| self.ticked().get(i).copied().unwrap_or(false)).collect();
-        }
-        if step.kind == StepKind::Scan {
-            let scan = self.scan_lines(&tr);
-            (v.action, v.action_status, v.placement, v.pages) = (scan.button, scan.status, scan.placement, scan.pages);
-            v.hint = scan.placement_text;
-            v.redo = tr(t::SCAN_REDO);
-        }
-        if step.kind == StepKind::Print {
-            v.copy = self.copy_lines(&tr);
-        }
-        let mut spoken = vec![v.title.clone(), v.body.clone(), v.hint.clone()];
-        match step.kind {
-            StepKind::Checklist => {
-                spoken.push(tr(t::CHECKLIST_HINT));
-                spoken.extend(v.items.iter().cloned());
-            }
-            StepKind::OfficialSite => {
-                // The address is shown, not spelt out: espeak reads URLs badly.
-                spoken.push(tr(t::SITE_PASSWORD));
-            }
-            StepKind::Question => spoken.extend(v.choices.iter().cloned()),
-            _ => spoken.extend(v.items.iter().cloned()),
-        }
-        v.spoken = join(spoken);
-        // Once the button was used, what is said is how it went: the step was said already.
-        if !v.action_status.is_empty() {
-            v.spoken = v.action_status.clone();
-        }
-        match step.kind {
-            StepKind::Checklist => v.hint = tr(t::CHECKLIST_HINT),
-            StepKind::OfficialSite => {
-                v.hint = tr(t::SITE_ADDRESS);
-                v.qr_hint = tr(t::QR_HINT);
-                v.items.push(tr(t::SITE_PASSWORD));
-            }
-            _ => {}
-        }
+        self.help = c.help().called().then(|| tr(t::HELP_CALLED));
+        self.help_ok = tr(t::HELP_OK);
+        self.idle =
+            c.idle_warning().map(|n| (tr(t::IDLE_QUESTION), tr(t::IDLE_EXPLAIN).replace("{n}", &n.to_string())));
+        self.idle_more = tr(t::IDLE_MORE);
+        self.idle_papers = tr(t::IDLE_PAPERS);
+        self.settings = settings;
+        self.mediator_entry = tr(t::MEDIATOR_ENTRY);
+        self.pin = c.help().pin().map(|digits| PinView {
+            title: tr(t::PIN_TITLE),
+            dots: "●".repeat(digits.len()),
+            message: c.help().pin_message().map(tr).unwrap_or_default(),
+            erase: tr(t::PIN_ERASE),
+            ok: tr(t::PIN_OK),
+            cancel: tr(t::PIN_CANCEL),
+        });
+        self.mediator = c.help().panel_open().then(|| MediatorView {
+            title: tr(t::MEDIATOR_TITLE),
+            rule: tr(t::MEDIATOR_RULE),
+            outline: if c.screen() == Screen::Step {
+                let proc = &c.procedures()[c.procedure_index()];
+                proc.steps.iter().enumerate().map(|(i, s)| (tr(&s.title), i == c.step_index())).collect()
+            } else {
+                Vec::new()
+            },
+            pause: tr(if c.help().timer_paused() { t::MEDIATOR_RESUME } else { t::MEDIATOR_PAUSE }),
+            back: tr(t::MEDIATOR_BACK),
+            end: tr(t::MEDIATOR_END),
+            close: tr(t::MEDIATOR_CLOSE),
+        });
     }
-}
 
-/// The reception's phone and opening hours, one line each, with translated day names.
-pub(crate) fn site_lines(site: &SiteInfo, tr: &dyn Fn(&str) -> String) -> Vec<String> {
-    let day = |d: Weekday| {
-        tr(match d {
-            Weekday::Mon => t::MONDAY,
-            Weekday::Tue => t::TUESDAY,
-            Weekday::Wed => t::WEDNESDAY,
-            Weekday::Thu => t::THURSDAY,
-            Weekday::Fri => t::FRIDAY,
-            Weekday::Sat => t::SATURDAY,
-            Weekday::Sun => t::SUNDAY,
-        })
-    };
-    let mut lines = Vec::new();
-    if !site.phone.is_empty() {
-        // Isolated left to right: in an Arabic line, "01 23 45" would otherwise be laid
-        // out as "45 23 01".
-        lines.push(format!("{} \u{2066}{}\u{2069}", tr(t::SITE_PHONE), site.phone));
-    }
-    if !site.hours.is_empty() {
-        lines.push(tr(t::SITE_HOURS));
-    }
-    for h in &site.hours {
-        let days = if h.first == h.last { day(h.first) } else { format!("{} – {}", day(h.first), day(h.last)) };
-        lines.push(format!("{days}, {} – {}", h.open, h.close));
-    }
-    lines
-}
-
-/// Joins spoken parts into sentences, skipping empty ones.
-pub(crate) fn join<I: IntoIterator<Item = String>>(parts: I) -> String {
-    let parts: Vec<String> = parts.into_iter().map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()).collect();
-    let mut out = String::new();
-    for p in parts {
-        if !out.is_empty() {
-            out.push(if out.ends_with(['.', '?', '!', ':', '؟']) { ' ' } else { '.' });
-            if !out.ends_with(' ') {
-                out.push(' ');
-            }
+    fn home(&mut self, c: &Controller, tr: &dyn Fn(&str) -> String) {
+        self.title = tr(t::HOME_TITLE);
+        let listed = c.listed_procedures();
+        self.tiles = (listed.iter().map(|&i| &c.procedures()[i]))
+            .map(|p| (tr(&p.organisation), tr(&p.title), tr(&p.summary)))
+            .collect();
+        self.search_button = tr(t::SEARCH_BUTTON);
+        let query = c.search().query();
+        if !query.is_empty() {
+            self.search_line = format!("{} {}", tr(t::SEARCH_YOURS), query);
+            self.search_all = tr(t::SEARCH_ALL);
         }
-        out.push_str(&p);
+        if listed.is_empty() {
+            self.search_none = tr(t::SEARCH_NONE);
+        }
+        // With a search in force, the titles found are read out: there are few.
+        let found = if query.is_empty() { vec![] } else { self.tiles.iter().map(|t| t.1.clone()).collect() };
+        self.spoken = join(
+            [self.title.clone(), self.search_line.clone(), self.search_none.clone(), tr(t::HOME_SPOKEN)]
+                .into_iter()
+                .chain(found),
+        );
+        self.keyboard = c.search().keyboard_view(c.procedures(), tr);
     }
-    out
+
+    /// Whatever is open over the screen, in the order they cover each other: what it says
+    /// is what is spoken.
+    fn overlays(&mut self, c: &Controller, tr: &dyn Fn(&str) -> String) {
+        if c.picking_language() {
+            self.screen = Some(Screen::Language);
+            self.title = tr(t::LANGUAGE_TITLE);
+            self.languages = language_choices(c);
+            self.spoken = self.title.clone();
+        }
+        if let Some(k) = &self.keyboard {
+            self.spoken = k.title.clone();
+        }
+        if self.confirm_stop {
+            self.spoken = join([self.stop_question.clone(), self.stop_explain.clone()]);
+        }
+        if let Some(help) = &self.help {
+            self.spoken = help.clone();
+        }
+        if let Some((question, explain)) = &self.idle {
+            self.spoken = join([question.clone(), explain.clone()]);
+        }
+        // The PIN pad says its title only: digits are never spoken.
+        if let Some(pin) = &self.pin {
+            self.spoken = pin.title.clone();
+        }
+        if let Some(panel) = &self.mediator {
+            self.spoken = join([panel.title.clone(), panel.rule.clone()]);
+        }
+    }
 }

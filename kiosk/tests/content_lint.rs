@@ -4,10 +4,11 @@
 
 use std::path::PathBuf;
 
+use guichet_kiosk::commands::Event;
 use guichet_kiosk::content::{self, Procedure, StepKind};
 use guichet_kiosk::controller::{Controller, Screen};
 use guichet_kiosk::i18n::Catalog;
-use guichet_kiosk::link::LinkEvent;
+use guichet_kiosk::view::ScreenContent;
 use guichet_protocol::{AgentMessage, SessionId};
 
 fn procedures() -> Vec<Procedure> {
@@ -71,10 +72,10 @@ fn every_step_says_something_and_every_address_is_official() {
     // Through the real controller: every step of every procedure has spoken text.
     let all = procedures();
     let mut c = Controller::new(all.clone(), vec![Catalog::source()]);
-    c.on_event(LinkEvent::Connected);
+    c.on_event(Event::Connected);
     c.touch_attract();
     let started = AgentMessage::SessionStarted { id: 1, session: SessionId("s".into()), folder: "/x".into() };
-    c.on_event(LinkEvent::Agent(started));
+    c.on_event(Event::Agent(started));
     c.choose_language("fr");
     for (index, p) in all.iter().enumerate() {
         c.open_procedure(index);
@@ -82,7 +83,7 @@ fn every_step_says_something_and_every_address_is_official() {
         for i in 0..p.steps.len() {
             c.show_step(i);
             assert_eq!(c.step_index(), i, "{} step {i} cannot be shown", p.id);
-            let view = c.view();
+            let view = ScreenContent::of(&c);
             assert!(view.spoken.len() > view.title.len(), "{} step {i} says only its title", p.id);
         }
         while c.screen() == Screen::Step {

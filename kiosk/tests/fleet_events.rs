@@ -4,21 +4,22 @@
 
 use std::path::PathBuf;
 
+use guichet_kiosk::commands::Event;
 use guichet_kiosk::controller::{Controller, Screen};
-use guichet_kiosk::link::LinkEvent;
+use guichet_kiosk::view::ScreenContent;
 use guichet_kiosk::{Assets, default_content_dir};
 use guichet_protocol::{AgentMessage, EndReason, SessionId, WipeReceipt};
 
 fn at_attract() -> Controller {
     let assets = Assets::load(&default_content_dir());
     let mut c = Controller::new(assets.procedures, assets.catalogs);
-    c.on_event(LinkEvent::Connected);
+    c.on_event(Event::Connected);
     assert_eq!(c.screen(), Screen::Attract);
     c
 }
 
-fn wiped() -> LinkEvent {
-    LinkEvent::Agent(AgentMessage::SessionWiped {
+fn wiped() -> Event {
+    Event::Agent(AgentMessage::SessionWiped {
         session: SessionId("0123456789abcdef".into()),
         reason: EndReason::WipedByStaff,
         receipt: WipeReceipt { verified: true, ..Default::default() },
@@ -32,7 +33,7 @@ fn a_wipe_of_someone_elses_session_leaves_the_attract_screen_alone() {
     assert_eq!(c.screen(), Screen::Attract);
     // The person's own visit, wiped by staff: they are told.
     c.touch_attract();
-    c.on_event(LinkEvent::Agent(AgentMessage::SessionStarted {
+    c.on_event(Event::Agent(AgentMessage::SessionStarted {
         id: 1,
         session: SessionId("0123456789abcdef".into()),
         folder: "/run/guichet/session/0123456789abcdef".into(),
@@ -46,19 +47,19 @@ fn a_wipe_of_someone_elses_session_leaves_the_attract_screen_alone() {
 fn the_attract_message_shows_and_new_content_waits_for_the_visit_to_end() {
     let mut c = at_attract();
     let texts = [("fr".to_owned(), "Fermé jeudi.".to_owned())].into_iter().collect();
-    c.on_event(LinkEvent::Agent(AgentMessage::AttractMessage { texts }));
-    assert_eq!(c.view().staff_message, "Fermé jeudi.");
-    c.on_event(LinkEvent::Agent(AgentMessage::AttractMessage { texts: Default::default() }));
-    assert_eq!(c.view().staff_message, "");
+    c.on_event(Event::Agent(AgentMessage::AttractMessage { texts }));
+    assert_eq!(ScreenContent::of(&c).staff_message, "Fermé jeudi.");
+    c.on_event(Event::Agent(AgentMessage::AttractMessage { texts: Default::default() }));
+    assert_eq!(ScreenContent::of(&c).staff_message, "");
 
     c.touch_attract();
-    c.on_event(LinkEvent::Agent(AgentMessage::SessionStarted {
+    c.on_event(Event::Agent(AgentMessage::SessionStarted {
         id: 1,
         session: SessionId("0123456789abcdef".into()),
         folder: "/run/guichet/session/0123456789abcdef".into(),
     }));
     let folder = PathBuf::from("/var/lib/guichet-content/current");
-    c.on_event(LinkEvent::Agent(AgentMessage::ContentChanged {
+    c.on_event(Event::Agent(AgentMessage::ContentChanged {
         folder: folder.to_string_lossy().into(),
         version: "v2".into(),
     }));

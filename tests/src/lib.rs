@@ -159,6 +159,10 @@ impl TestAgent {
     }
 
     pub fn start_in(dir: tempfile::TempDir, config: Config) -> TestAgent {
+        // The agent's warnings (why a scan or a print was refused) go to the test's own
+        // output, which is shown when it fails.
+        let filter = tracing_subscriber::EnvFilter::new("guichet_agent=warn");
+        let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter(filter).try_init();
         std::fs::create_dir_all(&config.state_dir).unwrap();
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let (ready_tx, ready_rx) = mpsc::channel();

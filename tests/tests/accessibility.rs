@@ -4,8 +4,9 @@
 
 use std::path::PathBuf;
 
+use guichet_kiosk::agent_link::Link;
+use guichet_kiosk::commands::Event;
 use guichet_kiosk::controller::{Controller, Screen};
-use guichet_kiosk::link::{Link, LinkEvent};
 use guichet_kiosk::speech::SilentSpeaker;
 use guichet_kiosk::ui::KioskUi;
 use guichet_kiosk::{AppWindow, Assets, Theme};
@@ -75,11 +76,11 @@ fn theme_and_targets() {
             assert!(size.width >= 90.0, "{where_}: {label:?} is {} px wide", size.width);
         }
     };
-    ui.on_link_event(LinkEvent::Connected);
+    ui.on_link_event(Event::Connected);
     buttons_ok(&ui, "attract");
     ui.act(Controller::touch_attract);
     let started = AgentMessage::SessionStarted { id: 1, session: SessionId("s".into()), folder: "/x".into() };
-    ui.on_link_event(LinkEvent::Agent(started));
+    ui.on_link_event(Event::Agent(started));
     buttons_ok(&ui, "language");
     ui.update(|c| c.choose_language("fr"));
     for size in 0..3 {

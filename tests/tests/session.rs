@@ -3,13 +3,15 @@
 use std::path::PathBuf;
 use std::sync::mpsc;
 
-use guichet_kiosk::link::{Command, Link, LinkEvent};
+use guichet_kiosk::agent_link::Link;
+use guichet_kiosk::commands::{Command, Event};
+use guichet_kiosk::view::ScreenContent;
 use guichet_protocol::client::Client;
 use guichet_protocol::{AgentMessage, ClientMessage, EndReason, ErrorCode, WipeReceipt};
 use guichet_tests::{AgentProcess, BOUND, TestAgent};
 
 /// The kiosk's link, with its events delivered to a channel instead of the UI.
-fn kiosk_link(socket: PathBuf) -> (Link, mpsc::Receiver<LinkEvent>) {
+fn kiosk_link(socket: PathBuf) -> (Link, mpsc::Receiver<Event>) {
     let (tx, rx) = mpsc::channel();
     let link = Link::start(socket, move |ev| {
         let _ = tx.send(ev);
@@ -17,30 +19,30 @@ fn kiosk_link(socket: PathBuf) -> (Link, mpsc::Receiver<LinkEvent>) {
     (link, rx)
 }
 
-fn next_agent_msg(rx: &mpsc::Receiver<LinkEvent>) -> AgentMessage {
+fn next_agent_msg(rx: &mpsc::Receiver<Event>) -> AgentMessage {
     loop {
         match rx.recv_timeout(BOUND).expect("no event from the link in time") {
-            LinkEvent::Agent(msg) => return msg,
-            LinkEvent::Connected | LinkEvent::Site(_) | LinkEvent::PrintFailed => continue,
-            LinkEvent::Disconnected => panic!("link lost the agent"),
+            Event::Agent(msg) => return msg,
+            Event::Connected | Event::Site(_) | Event::PrintFailed => continue,
+            Event::Disconnected => panic!("link lost the agent"),
         }
     }
 }
 
-fn expect_connected(rx: &mpsc::Receiver<LinkEvent>) {
+fn expect_connected(rx: &mpsc::Receiver<Event>) {
     loop {
         match rx.recv_timeout(BOUND).expect("link never connected") {
-            LinkEvent::Connected => return,
-            LinkEvent::Disconnected => continue, // retried until the agent answers
+            Event::Connected => return,
+            Event::Disconnected => continue, // retried until the agent answers
             // What the welcome said of the fleet's message and content comes first.
-            LinkEvent::Site(_)
-            | LinkEvent::Agent(AgentMessage::AttractMessage { .. } | AgentMessage::ContentChanged { .. }) => continue,
+            Event::Site(_)
+            | Event::Agent(AgentMessage::AttractMessage { .. } | AgentMessage::ContentChanged { .. }) => continue,
             other => panic!("unexpected {other:?}"),
         }
     }
 }
 
-fn start_session(link: &Link, rx: &mpsc::Receiver<LinkEvent>) -> PathBuf {
+fn start_session(link: &Link, rx: &mpsc::Receiver<Event>) -> PathBuf {
     link.send(Command::StartSession);
     match next_agent_msg(rx) {
         AgentMessage::SessionStarted { folder, .. } => PathBuf::from(folder),
@@ -224,7 +226,7 @@ fn site_details_reach_the_kiosk_and_outlive_the_agent() {
     let mut kiosk = Controller::new(assets.procedures, assets.catalogs);
     loop {
         let event = rx.recv_timeout(BOUND).expect("link never connected");
-        let connected = event == LinkEvent::Connected;
+        let connected = event == Event::Connected;
         kiosk.on_event(event);
         if connected {
             break;
@@ -233,14 +235,14 @@ fn site_details_reach_the_kiosk_and_outlive_the_agent() {
     drop(agent);
     loop {
         let event = rx.recv_timeout(BOUND).expect("the link never noticed the agent left");
-        let gone = event == LinkEvent::Disconnected;
+        let gone = event == Event::Disconnected;
         kiosk.on_event(event);
         if gone {
             break;
         }
     }
     assert_eq!(kiosk.screen(), Screen::OutOfService);
-    let view = kiosk.view();
+    let view = ScreenContent::of(&kiosk);
     assert!(view.hint.contains("Mairie de Saint-Denis"), "{view:?}");
     assert_eq!(
         view.items,
@@ -256,6 +258,6 @@ fn site_details_reach_the_kiosk_and_outlive_the_agent() {
     }
     // In Arabic, the day names are translated; the digits stay as written.
     kiosk.choose_language("ar");
-    let arabic = kiosk.view();
+    let arabic = ScreenContent::of(&kiosk);
     assert!(arabic.items[2].ends_with("08:30 – 17:00") && !arabic.items[2].contains("Lundi"), "{:?}", arabic.items);
 }

@@ -5,9 +5,12 @@
 
 mod walk;
 
+use guichet_kiosk::content::StepKind;
 use guichet_kiosk::controller::Screen;
-use guichet_kiosk::printing::PrintState;
+use guichet_kiosk::print_pages::PrintState;
+use guichet_kiosk::scan_pages::Placement;
 use guichet_kiosk::texts as t;
+use guichet_kiosk::ui::SheetPrinting;
 use guichet_tests::{TestAgent, TestPrinter};
 use walk::Walk;
 
@@ -15,8 +18,8 @@ use walk::Walk;
 fn to_last_step(w: &mut Walk) {
     w.open_visit("Français");
     w.tap("Obtenir une attestation de droits");
-    while w.ui.controller().view().step_kind != "done" {
-        let view = w.ui.controller().view();
+    while w.ui.content().step_kind != Some(StepKind::Done) {
+        let view = w.ui.content();
         match view.choices.first() {
             Some(yes) => w.tap(yes),
             None => w.tap(t::NEXT),
@@ -31,13 +34,14 @@ fn the_summary_is_printed_or_the_person_is_told_what_to_do_instead() {
     let uri = printer.uri();
     let agent = TestAgent::start(move |c| c.devices.printer = uri);
     let kiosk = guichet_tests::bin("kiosk");
-    let mut w = Walk::start_with(agent.socket(), |c| c.set_renderer(kiosk.clone()));
+    let mut w = Walk::start(agent.socket());
+    w.ui.set_sheet_printing(SheetPrinting::Drawn { kiosk });
 
     to_last_step(&mut w);
     w.check_labels();
     w.tap(t::PRINT_SUMMARY);
-    w.pump("the printed page", |c| matches!(c.print_state(), PrintState::Done | PrintState::Problem(_)));
-    assert_eq!(w.ui.controller().print_state(), PrintState::Done);
+    w.pump("the printed page", |c| matches!(c.printing().state(), PrintState::Done | PrintState::Problem(_)));
+    assert_eq!(w.ui.controller().printing().state(), PrintState::Done);
     assert_eq!(w.last_said().1, t::PRINT_DONE);
     let spooled = printer.spooled();
     assert_eq!(spooled.len(), 1, "{spooled:?}");
@@ -52,8 +56,8 @@ fn the_summary_is_printed_or_the_person_is_told_what_to_do_instead() {
     printer.paper(0);
     to_last_step(&mut w);
     w.tap(t::PRINT_SUMMARY);
-    w.pump("the refusal", |c| matches!(c.print_state(), PrintState::Done | PrintState::Problem(_)));
-    assert_eq!(w.ui.controller().print_state(), PrintState::Problem(t::PRINTER_NO_PAPER));
+    w.pump("the refusal", |c| matches!(c.printing().state(), PrintState::Done | PrintState::Problem(_)));
+    assert_eq!(w.ui.controller().printing().state(), PrintState::Problem(t::PRINTER_NO_PAPER));
     let said = w.last_said().1;
     assert!(said.starts_with(t::PRINTER_NO_PAPER) && said.contains(t::PRINTER_INSTEAD), "{said}");
     assert_eq!(printer.spooled().len(), 1, "nothing more reached the printer");
@@ -67,7 +71,7 @@ fn the_summary_is_printed_or_the_person_is_told_what_to_do_instead() {
 /// `ippeveprinter`. Printing before scanning says there is nothing yet.
 #[test]
 fn a_photocopy_prints_every_scanned_page() {
-    use guichet_kiosk::scanning::ScanState;
+    use guichet_kiosk::scan_pages::ScanState;
     i_slint_backend_testing::init_no_event_loop();
     let printer = TestPrinter::start();
     let (agent, _sane) = guichet_tests::agent_with_printer_and_scanner(&printer);
@@ -75,24 +79,24 @@ fn a_photocopy_prints_every_scanned_page() {
     w.open_visit("Français");
     w.tap("Photocopier un document");
     w.tap("Une carte d'identité, les deux côtés");
-    assert_eq!(w.ui.controller().view().step_kind, "scan");
-    assert_eq!(w.ui.controller().view().placement, "card");
+    assert_eq!(w.ui.content().step_kind, Some(StepKind::Scan));
+    assert_eq!(w.ui.content().placement, Placement::Card);
     for _ in 0..2 {
         w.tap(t::SCAN_BUTTON);
-        w.pump("a side", |c| c.scan_state() != ScanState::Scanning);
+        w.pump("a side", |c| c.scans().state() != ScanState::Scanning);
         w.check_labels();
     }
-    assert_eq!(w.ui.controller().scan_state(), ScanState::Scanned(2));
+    assert_eq!(w.ui.controller().scans().state(), ScanState::Scanned(2));
     w.tap(t::NEXT);
-    assert_eq!(w.ui.controller().view().step_kind, "print");
+    assert_eq!(w.ui.content().step_kind, Some(StepKind::Print));
     w.tap(t::COPY_MORE);
     w.tap(t::IN_COLOUR);
     w.tap(t::PRINT_PAGES);
     assert_eq!(w.last_said().1, t::PRINT_CONFIRM.replace("{n}", "4"), "two sides, two copies");
     assert!(printer.spooled().is_empty(), "nothing is sent before the person confirms");
     w.tap(t::PRINT_YES);
-    w.pump("the copies", |c| matches!(c.print_state(), PrintState::Done | PrintState::Problem(_)));
-    assert_eq!(w.ui.controller().print_state(), PrintState::Done);
+    w.pump("the copies", |c| matches!(c.printing().state(), PrintState::Done | PrintState::Problem(_)));
+    assert_eq!(w.ui.controller().printing().state(), PrintState::Done);
     assert_eq!(w.last_said().1, t::PRINT_TAKE);
     let spooled = printer.spooled();
     assert_eq!(spooled.len(), 1, "{spooled:?}");
@@ -113,6 +117,6 @@ fn printing_before_scanning_says_there_is_nothing_yet() {
     w.tap("Des feuilles de papier");
     w.tap(t::NEXT);
     w.tap(t::PRINT_PAGES);
-    assert_eq!(w.ui.controller().print_state(), PrintState::NoPages);
+    assert_eq!(w.ui.controller().printing().state(), PrintState::NoPages);
     assert_eq!(w.last_said().1, t::NO_PAGES);
 }

@@ -6,8 +6,9 @@ mod walk;
 
 use std::path::PathBuf;
 
+use guichet_kiosk::content::StepKind;
 use guichet_kiosk::controller::Screen;
-use guichet_kiosk::scanning::ScanState;
+use guichet_kiosk::scan_pages::ScanState;
 use guichet_kiosk::texts as t;
 use guichet_tests::TestAgent;
 use slint::ComponentHandle;
@@ -30,12 +31,12 @@ fn pages_are_scanned_counted_and_shown() {
     let mut w = Walk::start_with(agent.socket(), |c| c.replace_procedures(procedures));
     w.open_visit("Français");
     w.tap("Scanner deux pages");
-    assert_eq!(w.ui.controller().view().step_kind, "scan");
+    assert_eq!(w.ui.content().step_kind, Some(StepKind::Scan));
     w.check_labels();
     for n in 1..=2u32 {
         w.tap(t::SCAN_BUTTON);
-        w.pump("the page", |c| c.scan_state() != ScanState::Scanning);
-        assert_eq!(w.ui.controller().scan_state(), ScanState::Scanned(n));
+        w.pump("the page", |c| c.scans().state() != ScanState::Scanning);
+        assert_eq!(w.ui.controller().scans().state(), ScanState::Scanned(n));
         assert_eq!(w.last_said().1, t::SCAN_DONE.replace("{n}", &n.to_string()));
     }
     let pages = w.ui.window().global::<guichet_kiosk::View>().get_pages();
@@ -45,16 +46,16 @@ fn pages_are_scanned_counted_and_shown() {
 
     // Page 1 again: replaced, still two pages.
     w.tap(&format!("{}, Page 1", t::SCAN_REDO));
-    w.pump("the page again", |c| c.scan_state() != ScanState::Scanning);
-    assert_eq!(w.ui.controller().scan_state(), ScanState::Redone(1));
+    w.pump("the page again", |c| c.scans().state() != ScanState::Scanning);
+    assert_eq!(w.ui.controller().scans().state(), ScanState::Redone(1));
     assert_eq!(w.last_said().1, t::SCAN_REDONE.replace("{n}", "1"));
-    assert_eq!(w.ui.controller().scanned_pages().len(), 2);
+    assert_eq!(w.ui.controller().scans().count(), 2);
 
     // The cover is opened: the person hears that the scanner cannot, and what to do.
     sane_config(sane.path(), "SANE_STATUS_COVER_OPEN");
     w.tap(t::SCAN_BUTTON);
-    w.pump("the refusal", |c| c.scan_state() != ScanState::Scanning);
-    assert_eq!(w.ui.controller().scan_state(), ScanState::Problem(t::SCANNER_COVER_OPEN));
+    w.pump("the refusal", |c| c.scans().state() != ScanState::Scanning);
+    assert_eq!(w.ui.controller().scans().state(), ScanState::Problem(t::SCANNER_COVER_OPEN));
     let said = w.last_said().1;
     assert!(said.starts_with(t::SCANNER_COVER_OPEN) && said.contains(t::SCANNER_INSTEAD), "{said}");
     w.tap(t::NEXT);

@@ -15,7 +15,7 @@ fn a_person_finds_a_procedure_by_typing_on_the_keyboard() {
     let agent = TestAgent::start(|_| {});
     let mut w = Walk::start(agent.socket());
     w.open_visit("Français");
-    let all = w.ui.controller().view().tiles.len();
+    let all = w.ui.content().tiles.len();
     assert!(all >= 12);
 
     w.tap(t::SEARCH_BUTTON);
@@ -32,19 +32,19 @@ fn a_person_finds_a_procedure_by_typing_on_the_keyboard() {
     w.tap(t::KEY_APOSTROPHE);
     assert_eq!(w.last_said().1, t::KEY_APOSTROPHE, "a sign is said by its name");
     w.tap(t::KEY_ERASE);
-    let keyboard = w.ui.controller().view().keyboard.unwrap();
+    let keyboard = w.ui.content().keyboard.unwrap();
     assert_eq!(keyboard.text, "vitalle");
     assert_eq!(keyboard.found, t::SEARCH_FOUND.replace("{n}", "1"));
     // The digits pad, and back to the letters.
     w.tap(t::KEY_DIGITS);
-    assert!(w.ui.controller().view().keyboard.unwrap().digits);
+    assert!(w.ui.content().keyboard.unwrap().digits);
     w.tap("7");
     assert_eq!(w.last_said().1, "7");
     w.tap(t::KEY_ERASE);
     w.tap(t::KEY_LETTERS);
 
     w.tap(t::SEARCH_SHOW);
-    let home = w.ui.controller().view();
+    let home = w.ui.content();
     assert_eq!(home.tiles.len(), 1, "{:?}", home.tiles);
     assert_eq!(home.tiles[0].1, "Déclarer une carte Vitale perdue ou volée");
     let said = w.last_said().1;
@@ -64,18 +64,18 @@ fn a_person_finds_a_procedure_by_typing_on_the_keyboard() {
     for key in ["z", "z", "z"] {
         w.tap(key);
     }
-    assert_eq!(w.ui.controller().view().keyboard.unwrap().found, t::SEARCH_NONE);
+    assert_eq!(w.ui.content().keyboard.unwrap().found, t::SEARCH_NONE);
     w.tap(t::SEARCH_SHOW);
-    assert!(w.ui.controller().view().tiles.is_empty());
+    assert!(w.ui.content().tiles.is_empty());
     assert!(w.last_said().1.contains(t::SEARCH_NONE));
     w.tap(t::SEARCH_ALL);
-    assert_eq!(w.ui.controller().view().tiles.len(), all);
+    assert_eq!(w.ui.content().tiles.len(), all);
 
     // "Cancel" keeps the search as it was.
     w.tap(t::SEARCH_BUTTON);
     w.tap("c");
     w.tap(t::SEARCH_CANCEL);
-    assert_eq!(w.ui.controller().view().tiles.len(), all);
+    assert_eq!(w.ui.content().tiles.len(), all);
 
     // A search left in place is gone for the next person.
     w.tap(t::SEARCH_BUTTON);
@@ -83,12 +83,12 @@ fn a_person_finds_a_procedure_by_typing_on_the_keyboard() {
         w.tap(key);
     }
     w.tap(t::SEARCH_SHOW);
-    assert!(w.ui.controller().view().tiles.len() < all);
+    assert!(w.ui.content().tiles.len() < all);
     w.tap(t::STOP);
     w.tap(t::STOP_YES);
     w.pump("the wipe", |c| c.screen() == Screen::End);
     w.tap(t::END_BUTTON);
     w.open_visit("Français");
-    assert_eq!(w.ui.controller().view().tiles.len(), all, "the last person's search was kept");
-    assert_eq!(w.ui.controller().query(), "");
+    assert_eq!(w.ui.content().tiles.len(), all, "the last person's search was kept");
+    assert_eq!(w.ui.controller().search().query(), "");
 }

@@ -4,12 +4,14 @@
 
 use std::sync::mpsc;
 
+use guichet_kiosk::agent_link::Link;
+use guichet_kiosk::commands::Event;
 use guichet_kiosk::content::StepKind;
 use guichet_kiosk::controller::{Controller, Screen};
 use guichet_kiosk::i18n::Catalog;
-use guichet_kiosk::link::{Link, LinkEvent};
 use guichet_kiosk::speech::RecordingSpeaker;
 use guichet_kiosk::ui::KioskUi;
+use guichet_kiosk::view::ScreenContent;
 use guichet_kiosk::{AppWindow, Assets, texts as t};
 use guichet_protocol::AgentMessage;
 use guichet_tests::TestAgent;
@@ -106,7 +108,7 @@ fn walk_a_procedure_in_french_then_in_arabic() {
     assert_ne!(ar.tr(t::HOME_TITLE), t::HOME_TITLE, "Arabic must not fall back to French");
     assert!(w.ui.window().global::<guichet_kiosk::View>().get_rtl(), "Arabic must be laid out right to left");
     w.tap(&ar.tr(&procedure.title));
-    assert_eq!(w.last_said(), ("ar".into(), w.ui.controller().view().spoken));
+    assert_eq!(w.last_said(), ("ar".into(), w.ui.content().spoken));
     assert!(w.last_said().1.starts_with(&ar.tr(&procedure.steps[0].title)));
     w.tap(&ar.tr(t::NEXT));
     assert_eq!(w.ui.controller().step_index(), 1);
@@ -117,7 +119,7 @@ fn walk_a_procedure_in_french_then_in_arabic() {
     let no_account = procedure.step_index(&question.choices[1].goto).unwrap();
     assert_eq!(w.ui.controller().step_index(), no_account);
     let progress = ar.tr(t::STEP_PROGRESS).replace("{n}", "3").replace("{total}", "4");
-    assert_eq!(w.ui.controller().view().progress, progress);
+    assert_eq!(w.ui.content().progress, progress);
     w.tap(&ar.tr(t::BACK));
     assert_eq!(w.ui.controller().step_index(), 1);
     w.tap(&ar.tr(t::BACK));
@@ -143,7 +145,7 @@ fn walk_a_procedure_in_french_then_in_arabic() {
     mock_elapsed_time(Duration::from_secs(3600));
     assert_eq!(w.screen(), Screen::Attract, "no session, nothing to time out");
     // The big line has moved on to another language meanwhile; the person touches that.
-    let shown = w.ui.controller().view().title;
+    let shown = w.ui.content().title;
     assert!(guichet_kiosk::i18n::LANGUAGES.len() > 1 && !shown.is_empty());
     w.tap(&shown);
     w.pump("the third session", |c| c.screen() == Screen::Language);
@@ -211,15 +213,15 @@ fn walk_a_procedure_in_french_then_in_arabic() {
 fn controller_alone_survives_an_agent_that_vanishes() {
     let assets = Assets::load(&content_dir());
     let mut c = Controller::new(assets.procedures, assets.catalogs);
-    c.on_event(LinkEvent::Connected);
+    c.on_event(Event::Connected);
     assert_eq!(c.screen(), Screen::Attract);
     assert_eq!(c.touch_attract().len(), 1);
-    c.on_event(LinkEvent::Disconnected);
+    c.on_event(Event::Disconnected);
     assert_eq!(c.screen(), Screen::OutOfService);
     // Taps on a dead screen do nothing and ask nothing of the agent.
     assert!(c.touch_attract().is_empty());
     assert!(c.next_step().is_empty());
-    c.on_event(LinkEvent::Connected);
+    c.on_event(Event::Connected);
     assert_eq!(c.screen(), Screen::Attract);
 }
 
@@ -275,10 +277,10 @@ fn walk_to_end(w: &mut Walk, procedure: &guichet_kiosk::content::Procedure, answ
         if step.kind == StepKind::Checklist {
             // A paper ticked says its name, and a second touch unticks it.
             w.tap(&step.items[0]);
-            assert_eq!(w.ui.controller().ticked().first(), Some(&true), "{}", procedure.id);
+            assert_eq!(w.ui.content().ticks.first(), Some(&true), "{}", procedure.id);
             assert_eq!(w.last_said().1, step.items[0]);
             w.tap(&step.items[0]);
-            assert_eq!(w.ui.controller().ticked().first(), Some(&false));
+            assert_eq!(w.ui.content().ticks.first(), Some(&false));
         }
         match step.kind {
             StepKind::Question => w.tap(&step.choices[answer.min(step.choices.len() - 1)].label),
@@ -299,7 +301,7 @@ fn three_more_procedures_in_french_through_different_branches() {
     let mut w = Walk::start(agent.socket());
     for (id, answer) in [("caf-prime-activite", 1), ("france-travail-actualisation", 0), ("ants-permis-conduire", 3)] {
         let procedure = procedures.iter().find(|p| p.id == id).unwrap_or_else(|| panic!("{id} missing"));
-        let attract = w.ui.controller().view().title;
+        let attract = w.ui.content().title;
         w.tap(&attract);
         w.pump("a session", |c| c.screen() == Screen::Language);
         w.tap("Français");
@@ -327,11 +329,11 @@ fn mediator_mode_works(w: &mut Walk) {
     for d in ["1", "3", "5", "7"] {
         w.tap(d);
     }
-    assert_eq!(w.ui.controller().view().pin.unwrap().dots, "●●●●", "dots, never digits");
+    assert_eq!(w.ui.content().pin.unwrap().dots, "●●●●", "dots, never digits");
     w.tap(t::PIN_OK);
-    w.pump("the PIN refusal", |c| c.view().pin.is_some_and(|p| !p.message.is_empty()));
-    assert_eq!(w.ui.controller().view().pin.unwrap().message, t::PIN_WRONG);
-    assert_eq!(w.ui.controller().view().pin.unwrap().dots, "", "the kiosk keeps no copy of a PIN it sent");
+    w.pump("the PIN refusal", |c| ScreenContent::of(c).pin.is_some_and(|p| !p.message.is_empty()));
+    assert_eq!(w.ui.content().pin.unwrap().message, t::PIN_WRONG);
+    assert_eq!(w.ui.content().pin.unwrap().dots, "", "the kiosk keeps no copy of a PIN it sent");
     for d in ["2", "4", "9"] {
         w.tap(d);
     }
@@ -345,7 +347,7 @@ fn mediator_mode_works(w: &mut Walk) {
     let digit_alone = |u: &String| u.len() == 1 && u.chars().all(|c| c.is_ascii_digit());
     assert!(!said.iter().any(digit_alone), "a PIN key said its digit: {said:?}");
     assert!(w.last_said().1.starts_with(t::MEDIATOR_TITLE));
-    let panel = w.ui.controller().view().mediator.unwrap();
+    let panel = w.ui.content().mediator.unwrap();
     let current: Vec<usize> = (panel.outline.iter().enumerate()).filter(|(_, (_, now))| *now).map(|(i, _)| i).collect();
     assert_eq!(current, [step], "the outline marks the person's step");
     w.check_labels();

@@ -38,7 +38,8 @@ pub enum ScanError {
 impl From<ChildError> for ScanError {
     fn from(e: ChildError) -> ScanError {
         match e {
-            ChildError::Timeout(limit) => ScanError::Timeout(limit),
+            // A backend stuck after it said what stopped it: that is what the person hears.
+            ChildError::Timeout(limit, said) => status_said(&said).unwrap_or(ScanError::Timeout(limit)),
             ChildError::Run(cause) => ScanError::Run(cause),
         }
     }
@@ -79,6 +80,8 @@ impl SaneScanner {
 
     fn command(&self) -> std::process::Command {
         let mut c = std::process::Command::new("scanimage");
+        // SANE's status messages in English, as `status_said` reads them.
+        c.env("LC_ALL", "C");
         if let Some(dir) = &self.config_dir {
             c.env("SANE_CONFIG_DIR", dir);
         }
@@ -192,6 +195,23 @@ fn error_of(code: Option<i32>, stderr: &str, device: &str) -> ScanError {
     ScanError::Problem { code }
 }
 
+/// The SANE status `scanimage` reported on stderr (`sane_strstatus`'s words), for a run
+/// stopped at its limit after it said why.
+fn status_said(stderr: &str) -> Option<ScanError> {
+    let code = [
+        ("Document feeder jammed", "jammed"),
+        ("Document feeder out of documents", "no_docs"),
+        ("Scanner cover is open", "cover_open"),
+        ("Device busy", "busy"),
+        ("Access to resource has been denied", "access_denied"),
+        ("Error during device I/O", "io_error"),
+    ]
+    .into_iter()
+    .find(|(words, _)| stderr.lines().any(|l| l.starts_with("scanimage: ") && l.ends_with(words)))?
+    .1;
+    Some(ScanError::Problem { code })
+}
+
 /// Always ready, glass only; each page is blank, at the preset's size and resolution.
 #[derive(Default)]
 pub struct SimulatedScanner;
@@ -254,6 +274,13 @@ mod tests {
             ScanError::Missing { device: "nosuch:0".into() }
         );
         assert_eq!(error_of(None, "", "d"), ScanError::Problem { code: "io_error" }, "killed by a signal");
+        let stuck = ChildError::Timeout(
+            Duration::from_secs(5),
+            "Scanning page 1\nscanimage: sane_read: Scanner cover is open\n".into(),
+        );
+        assert_eq!(ScanError::from(stuck), ScanError::Problem { code: "cover_open" }, "stuck after saying why");
+        let silent = ChildError::Timeout(Duration::from_secs(5), "Scanning page 1\n".into());
+        assert_eq!(ScanError::from(silent), ScanError::Timeout(Duration::from_secs(5)));
     }
 
     #[test]

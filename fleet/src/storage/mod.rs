@@ -11,6 +11,7 @@ use serde::Serialize;
 
 pub mod postgres;
 pub mod sqlite;
+mod sqlite_schema;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {

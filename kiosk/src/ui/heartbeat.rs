@@ -7,8 +7,8 @@ use std::cell::Cell;
 use std::time::{Duration, Instant};
 
 use super::KioskUi;
+use crate::commands::Command;
 use crate::controller::Screen;
-use crate::link::Command;
 
 /// How often `alive` goes to the agent, whatever happens on screen.
 const EVERY: Duration = Duration::from_secs(5);

@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use std::rc::Rc;
 use std::sync::mpsc;
 
+use guichet_kiosk::commands::Event;
 use guichet_kiosk::controller::{Controller, Screen};
-use guichet_kiosk::link::LinkEvent;
 use guichet_kiosk::speech::RecordingSpeaker;
 use guichet_kiosk::texts as t;
 use guichet_kiosk::ui::KioskUi;
@@ -19,7 +19,7 @@ use i_slint_backend_testing::{AccessibleRole, ElementHandle};
 
 pub struct Walk {
     pub ui: Rc<KioskUi>,
-    pub events: mpsc::Receiver<LinkEvent>,
+    pub events: mpsc::Receiver<Event>,
     pub speaker: RecordingSpeaker,
     pub session_folder: Option<PathBuf>,
 }
@@ -62,7 +62,7 @@ impl Walk {
     pub fn pump(&mut self, what: &str, done: impl Fn(&Controller) -> bool) {
         while !done(&self.ui.controller()) {
             let event = self.events.recv_timeout(BOUND).unwrap_or_else(|_| panic!("timed out waiting for {what}"));
-            if let LinkEvent::Agent(AgentMessage::SessionStarted { folder, .. }) = &event {
+            if let Event::Agent(AgentMessage::SessionStarted { folder, .. }) = &event {
                 self.session_folder = Some(PathBuf::from(folder));
             }
             self.ui.on_link_event(event);
@@ -102,7 +102,7 @@ impl Walk {
     pub fn start_with(socket: PathBuf, adjust: impl FnOnce(&mut Controller)) -> Walk {
         use slint::ComponentHandle;
         let (tx, events) = mpsc::channel();
-        let link = guichet_kiosk::link::Link::start(socket, move |ev| {
+        let link = guichet_kiosk::agent_link::Link::start(socket, move |ev| {
             let _ = tx.send(ev);
         });
         let assets = guichet_kiosk::Assets::load(&content_dir());

@@ -1,113 +1,58 @@
-//! The kiosk's link to the agent, on a thread of its own with a small tokio runtime.
-//!
-//! The UI thread never waits on the socket: it sends `Command`s, and `LinkEvent`s come
-//! back through a sink it provides (in the app, `upgrade_in_event_loop`). When the agent
-//! is unreachable the link says so and keeps retrying, with a growing pause.
+//! The kiosk's link to the agent, on a thread of its own with a small tokio runtime. It
+//! moves frames and nothing else: `Command`s out as requests, the agent's messages in as
+//! `Event`s, through a sink the UI provides (in the app, `upgrade_in_event_loop`). When the
+//! agent is unreachable the link says so and keeps retrying, with a growing pause.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use guichet_protocol::client::Client;
-use guichet_protocol::{AgentMessage, ClientMessage, EndReason, read_frame, write_frame};
+use guichet_protocol::{AgentMessage, ClientMessage, read_frame, write_frame};
 use tokio::sync::mpsc;
 
-/// What the UI asks of the agent.
-#[derive(Clone, PartialEq, Eq)]
-pub enum Command {
-    StartSession,
-    EndSession(EndReason),
-    CallMediator,
-    /// The digits a mediator typed; passed to the agent and dropped.
-    MediatorUnlock(String),
-    /// Draw the summary sheet with `renderer --render-summary` into the session folder,
-    /// then ask the agent to print it.
-    PrintSummary {
-        renderer: PathBuf,
-        folder: PathBuf,
-        sheet: Box<crate::summary::Sheet>,
-    },
-    /// Scan into the session folder: new pages, or page `redo` again.
-    Scan {
-        preset: guichet_protocol::ScanPreset,
-        redo: Option<u32>,
-    },
-    /// Print every page scanned in this visit.
-    PrintScans {
-        copies: u32,
-        mono: bool,
-    },
-    /// The heartbeat: the screen shown and the seconds since the last touch.
-    Alive {
-        screen: &'static str,
-        idle_s: u32,
-    },
-    /// A touch on the dark screen.
-    Wake,
-    /// An anonymous usage fact for the needs statistics (ids only).
-    Usage(guichet_protocol::UsageEvent),
-}
+use crate::commands::{Command, Event};
 
-// Written by hand so that a PIN can never end up in a log line.
-impl std::fmt::Debug for Command {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Command::StartSession => f.write_str("StartSession"),
-            Command::EndSession(reason) => write!(f, "EndSession({reason:?})"),
-            Command::CallMediator => f.write_str("CallMediator"),
-            Command::MediatorUnlock(_) => f.write_str("MediatorUnlock(…)"),
-            // Nor what the person did.
-            Command::PrintSummary { .. } => f.write_str("PrintSummary(…)"),
-            Command::Scan { preset, redo } => write!(f, "Scan({preset:?}, redo {redo:?})"),
-            Command::PrintScans { copies, mono } => write!(f, "PrintScans({copies}, mono {mono})"),
-            Command::Alive { screen, idle_s } => write!(f, "Alive({screen}, {idle_s})"),
-            Command::Wake => f.write_str("Wake"),
-            Command::Usage(u) => write!(f, "Usage({u:?})"),
-        }
-    }
-}
-
-/// What the link tells the UI.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LinkEvent {
-    /// The reception's details, sent by the agent on each connection (before `Connected`).
-    Site(guichet_protocol::SiteInfo),
-    Connected,
-    /// The summary sheet could not be drawn, so nothing was sent to print.
-    PrintFailed,
-    /// The agent is unreachable or went away; the link is retrying.
-    Disconnected,
-    Agent(AgentMessage),
-}
+/// Where the link's events go; the UI's own (a summary not drawn) go there too.
+type Sink = Arc<dyn Fn(Event) + Send + Sync>;
 
 /// The UI's handle: sending never blocks.
 #[derive(Clone)]
 pub struct Link {
     tx: mpsc::UnboundedSender<Command>,
+    sink: Sink,
 }
 
 impl Link {
     /// Starts the link thread. `sink` is called from that thread for every event.
-    pub fn start(socket: PathBuf, sink: impl Fn(LinkEvent) + Send + 'static) -> Link {
+    pub fn start(socket: PathBuf, sink: impl Fn(Event) + Send + Sync + 'static) -> Link {
         let (tx, rx) = mpsc::unbounded_channel();
+        let sink: Sink = Arc::new(sink);
+        let events = sink.clone();
         let spawned = std::thread::Builder::new().name("agent-link".into()).spawn(move || {
             match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-                Ok(rt) => rt.block_on(run(socket, rx, sink)),
+                Ok(rt) => rt.block_on(run(socket, rx, &*sink)),
                 Err(e) => {
                     tracing::error!(cause = %e, "cannot start the agent link");
-                    sink(LinkEvent::Disconnected);
+                    sink(Event::Disconnected);
                 }
             }
         });
         if let Err(e) = spawned {
             tracing::error!(cause = %e, "cannot start the agent link thread");
         }
-        Link { tx }
+        Link { tx, sink: events }
     }
 
     /// A link that goes nowhere, for rendering screens without an agent.
     pub fn detached() -> (Link, mpsc::UnboundedReceiver<Command>) {
         let (tx, rx) = mpsc::unbounded_channel();
-        (Link { tx }, rx)
+        (Link { tx, sink: Arc::new(|_| {}) }, rx)
+    }
+
+    /// Tells the UI something of its own through the link's events, from any thread.
+    pub fn report(&self, event: Event) {
+        (self.sink)(event);
     }
 
     pub fn send(&self, command: Command) {
@@ -117,7 +62,7 @@ impl Link {
     }
 }
 
-async fn run(socket: PathBuf, mut commands: mpsc::UnboundedReceiver<Command>, sink: impl Fn(LinkEvent)) {
+async fn run(socket: PathBuf, mut commands: mpsc::UnboundedReceiver<Command>, sink: &dyn Fn(Event)) {
     let mut pause = Duration::from_millis(250);
     let mut told_down = false;
     loop {
@@ -129,26 +74,26 @@ async fn run(socket: PathBuf, mut commands: mpsc::UnboundedReceiver<Command>, si
                 // "connected", so nothing sent after that is lost.
                 while commands.try_recv().is_ok() {}
                 if let Some(site) = client.site.clone() {
-                    sink(LinkEvent::Site(site));
+                    sink(Event::Site(site));
                 }
                 // What the welcome said of the fleet's message and content, as the events
                 // that say it later.
-                sink(LinkEvent::Agent(AgentMessage::AttractMessage { texts: client.attract_message.clone() }));
+                sink(Event::Agent(AgentMessage::AttractMessage { texts: client.attract_message.clone() }));
                 if let Some(folder) = client.content.clone() {
-                    sink(LinkEvent::Agent(AgentMessage::ContentChanged { folder, version: String::new() }));
+                    sink(Event::Agent(AgentMessage::ContentChanged { folder, version: String::new() }));
                 }
-                sink(LinkEvent::Connected);
-                if serve(client, &mut commands, &sink).await.is_break() {
+                sink(Event::Connected);
+                if serve(client, &mut commands, sink).await.is_break() {
                     return;
                 }
                 tracing::warn!("lost the agent; reconnecting");
-                sink(LinkEvent::Disconnected);
+                sink(Event::Disconnected);
                 told_down = true;
             }
             Err(e) => {
                 if !told_down {
                     tracing::warn!(cause = %e, "agent unreachable; retrying");
-                    sink(LinkEvent::Disconnected);
+                    sink(Event::Disconnected);
                     told_down = true;
                 }
             }
@@ -164,7 +109,7 @@ async fn run(socket: PathBuf, mut commands: mpsc::UnboundedReceiver<Command>, si
 async fn serve(
     client: Client,
     commands: &mut mpsc::UnboundedReceiver<Command>,
-    sink: &impl Fn(LinkEvent),
+    sink: &dyn Fn(Event),
 ) -> std::ops::ControlFlow<()> {
     let (mut reader, mut writer) = client.into_split();
     // read_frame is not cancel-safe, so frames are read by their own task.
@@ -187,6 +132,7 @@ async fn serve(
                 next_id += 1;
                 let msg = match command {
                     Command::StartSession => ClientMessage::StartSession { id },
+                    Command::Print { file, copies } => ClientMessage::Print { id, file, copies },
                     Command::EndSession(reason) => ClientMessage::EndSession { id, reason },
                     Command::CallMediator => ClientMessage::CallMediator { id },
                     Command::MediatorUnlock(pin) => ClientMessage::MediatorUnlock { id, pin },
@@ -204,18 +150,10 @@ async fn serve(
                         quiet.insert(id);
                         ClientMessage::Usage { id, usage }
                     }
-                    Command::PrintSummary { renderer, folder, sheet } => {
-                        let out = folder.join(crate::summary::SHEET_FILE);
-                        let drawn = tokio::task::spawn_blocking(move || {
-                            crate::summary::render_in_child(&renderer, &sheet, &out)
-                        })
-                        .await;
-                        if let Err(cause) = drawn.map_err(|e| e.to_string()).and_then(|r| r) {
-                            tracing::warn!(cause, "cannot draw the summary to print");
-                            sink(LinkEvent::PrintFailed);
-                            continue;
-                        }
-                        ClientMessage::Print { id, file: crate::summary::SHEET_FILE.into(), copies: 1 }
+                    // Drawn by the UI, which then sends `Print`: never the link's.
+                    Command::PrintSummary { .. } => {
+                        tracing::error!("a summary to draw reached the agent link");
+                        continue;
                     }
                 };
                 if let Err(e) = write_frame(&mut writer, &msg).await {
@@ -227,7 +165,7 @@ async fn serve(
                 let Some(body) = body else { break std::ops::ControlFlow::Continue(()) };
                 match guichet_protocol::decode_body::<AgentMessage>(&body, AgentMessage::TYPES) {
                     Ok(AgentMessage::Ack { id } | AgentMessage::Error { id: Some(id), .. }) if quiet.remove(&id) => {}
-                    Ok(msg) => sink(LinkEvent::Agent(msg)),
+                    Ok(msg) => sink(Event::Agent(msg)),
                     // A newer agent's message: ignore it rather than fall over.
                     Err(e) => tracing::warn!(cause = %e, "ignored a message from the agent"),
                 }

@@ -1,4 +1,6 @@
-//! Finding a procedure by typing a few letters on the on-screen keyboard.
+//! Finding a procedure, as the person does it: a few letters typed on the on-screen
+//! keyboard. A sub-state of the controller (`Search`): it is given the procedures and the
+//! translation on screen, and knows nothing else of the controller.
 //!
 //! People type the way they say it: without accents, with a letter missing or doubled,
 //! "caf" for the CAF, "vital" for carte Vitale. So both the query and the procedures are
@@ -10,7 +12,6 @@
 use unicode_normalization::UnicodeNormalization;
 
 use crate::content::Procedure;
-use crate::controller::Controller;
 use crate::texts as t;
 
 /// The longest query kept: enough for any procedure's name, short enough for one line.
@@ -99,10 +100,46 @@ pub struct KeyboardView {
     pub dash: String,
 }
 
-impl Controller {
-    pub(crate) fn keyboard_view(&self, tr: &dyn Fn(&str) -> String) -> Option<KeyboardView> {
+/// The search: what the home screen is narrowed to, and the keyboard while it is open.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Search {
+    /// What the home screen's list is narrowed to ("" lists every procedure).
+    query: String,
+    keyboard: Option<Keyboard>,
+}
+
+impl Search {
+    pub fn query(&self) -> &str {
+        &self.query
+    }
+
+    pub fn keyboard(&self) -> Option<&Keyboard> {
+        self.keyboard.as_ref()
+    }
+
+    /// The procedures of `procedures` that `query` finds, in French and in `tr`'s language:
+    /// all of them when nothing is typed.
+    fn found(query: &str, procedures: &[Procedure], tr: &dyn Fn(&str) -> String) -> Vec<usize> {
+        let query = fold(query);
+        if query.trim().is_empty() {
+            return (0..procedures.len()).collect();
+        }
+        (procedures.iter().enumerate()).filter(|(_, p)| matches(&query, &haystack(p, tr))).map(|(i, _)| i).collect()
+    }
+
+    /// The procedures the home screen lists: all of them, or those the search found.
+    pub fn listed(&self, procedures: &[Procedure], tr: &dyn Fn(&str) -> String) -> Vec<usize> {
+        Search::found(&self.query, procedures, tr)
+    }
+
+    /// How many procedures what is typed on the keyboard would list.
+    pub fn keyboard_found(&self, procedures: &[Procedure], tr: &dyn Fn(&str) -> String) -> Option<usize> {
+        self.keyboard.as_ref().map(|k| Search::found(&k.text, procedures, tr).len())
+    }
+
+    pub fn keyboard_view(&self, procedures: &[Procedure], tr: &dyn Fn(&str) -> String) -> Option<KeyboardView> {
         let k = self.keyboard.as_ref()?;
-        let found = self.found(&k.text).len();
+        let found = Search::found(&k.text, procedures, tr).len();
         Some(KeyboardView {
             title: tr(t::SEARCH_TITLE),
             text: k.text.clone(),
@@ -125,38 +162,9 @@ impl Controller {
         })
     }
 
-    /// The procedures the home screen lists: all of them, or those the search found.
-    pub fn listed_procedures(&self) -> Vec<usize> {
-        self.found(&self.query)
-    }
-
-    fn found(&self, query: &str) -> Vec<usize> {
-        let query = fold(query);
-        if query.trim().is_empty() {
-            return (0..self.procedures.len()).collect();
-        }
-        let cat = &self.catalogs[self.lang];
-        let tr = |s: &str| cat.tr(s);
-        (self.procedures.iter().enumerate())
-            .filter(|(_, p)| matches(&query, &haystack(p, &tr)))
-            .map(|(i, _)| i)
-            .collect()
-    }
-
-    /// How many procedures what is typed on the keyboard would list.
-    pub fn keyboard_found(&self) -> Option<usize> {
-        self.keyboard.as_ref().map(|k| self.found(&k.text).len())
-    }
-
-    pub fn query(&self) -> &str {
-        &self.query
-    }
-
     /// "Search" on the home screen: the keyboard, holding the current search.
-    pub fn open_keyboard(&mut self) {
-        if self.screen == crate::controller::Screen::Home {
-            self.keyboard = Some(Keyboard { text: self.query.clone(), digits: false });
-        }
+    pub fn open(&mut self) {
+        self.keyboard = Some(Keyboard { text: self.query.clone(), digits: false });
     }
 
     pub fn key(&mut self, key: &str) {
@@ -171,7 +179,7 @@ impl Controller {
         }
     }
 
-    pub fn key_erase(&mut self) {
+    pub fn erase(&mut self) {
         if let Some(k) = &mut self.keyboard {
             k.text.pop();
         }
@@ -184,20 +192,25 @@ impl Controller {
     }
 
     /// "See the procedures": the home screen lists what the search found.
-    pub fn keyboard_done(&mut self) {
+    pub fn done(&mut self) {
         if let Some(k) = self.keyboard.take() {
             self.query = k.text.trim().to_owned();
         }
     }
 
     /// "Cancel" on the keyboard: the search is as it was.
-    pub fn keyboard_cancel(&mut self) {
+    pub fn cancel(&mut self) {
         self.keyboard = None;
     }
 
     /// "All the procedures": the search is cleared.
-    pub fn clear_search(&mut self) {
+    pub fn clear(&mut self) {
         self.query.clear();
+    }
+
+    /// The visit ended, or the procedures changed: nothing typed is kept.
+    pub fn reset(&mut self) {
+        *self = Search::default();
     }
 }
 
@@ -234,5 +247,26 @@ mod tests {
         assert!(matches("logemant", &hay), "a wrong letter");
         assert!(!matches("cag", &hay), "short words must be typed right");
         assert!(!matches("alloktion", &hay), "two slips are too many");
+    }
+
+    #[test]
+    fn the_keyboard_types_one_character_at_a_time_and_keeps_nothing_after_a_visit() {
+        let mut s = Search::default();
+        s.key("a");
+        assert_eq!(s.keyboard(), None, "no keyboard, no typing");
+        s.open();
+        for k in [" ", "c", "a", "f", " ", " ", "ab", "\n"] {
+            s.key(k);
+        }
+        assert_eq!(s.keyboard().unwrap().text, "caf ", "no leading or double space, one character a key");
+        s.erase();
+        s.done();
+        assert_eq!(s.query(), "caf");
+        s.open();
+        s.key("x");
+        s.cancel();
+        assert_eq!(s.query(), "caf", "cancel keeps the search as it was");
+        s.reset();
+        assert_eq!(s, Search::default());
     }
 }

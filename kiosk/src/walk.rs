@@ -1,86 +1,29 @@
-//! Rendering screens with no display: a Slint platform that hands out a software-rendered
-//! window, and the scripted walk behind `kiosk --screenshot DIR`, which drives the real UI
-//! through every screen in every language and writes each to a PNG.
+//! The scripted walk behind `kiosk --screenshot DIR`: it drives the real UI through every
+//! screen in every language, with the real agent or with answers of its own, and writes
+//! each screen to a PNG (drawn by `render`).
 
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use guichet_protocol::{AgentMessage, EndReason, ScannedPage, SessionId, WipeReceipt};
-use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType};
-use slint::platform::{Platform, WindowAdapter};
-use slint::{ComponentHandle, PhysicalSize, Rgb8Pixel, SharedPixelBuffer};
+use slint::ComponentHandle;
 
+use crate::agent_link::Link;
+use crate::commands::{Command, Event};
+use crate::content::StepKind;
 use crate::controller::{Controller, Screen};
-use crate::link::{Command, Link, LinkEvent};
-use crate::printing::PrintState;
-use crate::scanning::ScanState;
+use crate::print_pages::PrintState;
+use crate::render::{HeadlessPlatform, render, write_png};
+use crate::scan_pages::ScanState;
 use crate::speech::SilentSpeaker;
-use crate::ui::KioskUi;
+use crate::ui::{KioskUi, SheetPrinting};
 use crate::{AppWindow, Assets};
-
-/// A platform with one window and no event loop: frames are drawn on demand.
-pub struct HeadlessPlatform {
-    window: Rc<MinimalSoftwareWindow>,
-    start: Instant,
-}
-
-impl HeadlessPlatform {
-    /// Installs the platform (once per process) and returns its window.
-    pub fn install(width: u32, height: u32) -> Result<Rc<MinimalSoftwareWindow>, String> {
-        let window = MinimalSoftwareWindow::new(RepaintBufferType::NewBuffer);
-        window.dispatch_event(slint::platform::WindowEvent::ScaleFactorChanged {
-            scale_factor: scale_for(width, height),
-        });
-        window.set_size(PhysicalSize::new(width, height));
-        slint::platform::set_platform(Box::new(HeadlessPlatform { window: window.clone(), start: Instant::now() }))
-            .map_err(|e| format!("cannot install the headless platform: {e}"))?;
-        Ok(window)
-    }
-}
-
-impl Platform for HeadlessPlatform {
-    fn create_window_adapter(&self) -> Result<Rc<dyn WindowAdapter>, slint::PlatformError> {
-        Ok(self.window.clone())
-    }
-
-    fn duration_since_start(&self) -> Duration {
-        self.start.elapsed()
-    }
-}
-
-/// The screens are designed for a 1280×800 panel; a larger one (1920×1080) shows the
-/// same layout scaled up rather than smaller text lost in a wide screen.
-pub fn scale_for(width: u32, height: u32) -> f32 {
-    (width as f32 / 1280.0).min(height as f32 / 800.0).max(1.0)
-}
-
-/// Draws the window now and returns its pixels.
-pub fn render(window: &MinimalSoftwareWindow) -> SharedPixelBuffer<Rgb8Pixel> {
-    slint::platform::update_timers_and_animations();
-    let size = window.size();
-    let mut pixels = SharedPixelBuffer::<Rgb8Pixel>::new(size.width, size.height);
-    window.request_redraw();
-    window.draw_if_needed(|renderer| {
-        renderer.render(pixels.make_mut_slice(), size.width as usize);
-    });
-    pixels
-}
-
-pub fn write_png(pixels: &SharedPixelBuffer<Rgb8Pixel>, path: &Path) -> Result<(), String> {
-    let file = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), pixels.width(), pixels.height());
-    encoder.set_color(png::ColorType::Rgb);
-    encoder.set_depth(png::BitDepth::Eight);
-    let mut writer = encoder.write_header().map_err(|e| format!("{}: {e}", path.display()))?;
-    writer.write_image_data(pixels.as_bytes()).map_err(|e| format!("{}: {e}", path.display()))
-}
 
 /// Where the walk's agent events come from.
 enum Feed {
     /// The real agent, through the kiosk's own link.
-    Agent(mpsc::Receiver<LinkEvent>),
+    Agent(mpsc::Receiver<Event>),
     /// No agent: commands are answered here, so every screen can still be drawn.
     Simulated(tokio::sync::mpsc::UnboundedReceiver<Command>),
 }
@@ -139,6 +82,10 @@ pub fn screenshot_walk(
     let langs: Vec<&str> = assets.catalogs.iter().map(|c| c.language.code).collect();
     let controller = Controller::new(assets.procedures, assets.catalogs);
     let ui = KioskUi::new(app, controller, Box::new(SilentSpeaker), link);
+    if matches!(feed, Feed::Simulated(_)) {
+        // No session folder to draw a sheet into: the walk answers "print" itself.
+        ui.set_sheet_printing(SheetPrinting::Handed);
+    }
     app_show(&ui)?;
 
     let mut written = Vec::new();
@@ -158,19 +105,19 @@ pub fn screenshot_walk(
         // Out of service first, in this language. Without an agent, an example reception
         // stands in for the one its config would name, so that the screen is seen whole.
         if matches!(feed, Feed::Simulated(_)) {
-            ui.on_link_event(LinkEvent::Site(example_site()));
+            ui.on_link_event(Event::Site(example_site()));
         }
         ui.update(|c| {
             c.choose_language(lang);
-            c.on_event(LinkEvent::Disconnected);
+            c.on_event(Event::Disconnected);
         });
         shot(lang, &mut n, "out-of-service")?;
         ui.update(|c| {
-            c.on_event(LinkEvent::Connected);
+            c.on_event(Event::Connected);
         });
         pump(&ui, &mut feed, |c| c.screen() == Screen::Attract)?;
         for _ in 0..langs.len() {
-            if ui.controller().view().voice == voice_of(lang) {
+            if ui.content().voice == voice_of(lang) {
                 break;
             }
             ui.update(Controller::rotate_attract);
@@ -212,7 +159,7 @@ pub fn screenshot_walk(
             for step in 0..*steps {
                 ui.update(|c| c.show_step(step));
                 // On a checklist the first paper is ticked: both looks are seen.
-                if ui.controller().view().step_kind == "checklist" {
+                if ui.controller().step_kind_on_screen() == Some(StepKind::Checklist) {
                     ui.update(|c| c.tick(0));
                 }
                 shot(lang, &mut n, &format!("{id}-step{}", step + 1))?;
@@ -220,24 +167,27 @@ pub fn screenshot_walk(
                     overlays(&ui, &mut |what| shot(lang, &mut n, what))?;
                 }
                 // A scan step is also drawn after a page was scanned.
-                if ui.controller().view().step_kind == "scan" {
+                if ui.controller().step_kind_on_screen() == Some(StepKind::Scan) {
                     ui.act(Controller::scan_page);
-                    pump(&ui, &mut feed, |c| c.scan_state() != ScanState::Scanning)?;
+                    pump(&ui, &mut feed, |c| c.scans().state() != ScanState::Scanning)?;
                     shot(lang, &mut n, &format!("{id}-step{}-scanned", step + 1))?;
                 }
                 // A print step after pages were scanned asks to confirm their number.
-                if ui.controller().view().step_kind == "print" && !ui.controller().scanned_pages().is_empty() {
+                if ui.controller().step_kind_on_screen() == Some(StepKind::Print) && ui.controller().scans().count() > 0
+                {
                     ui.act(Controller::step_action);
                     shot(lang, &mut n, &format!("{id}-step{}-confirm", step + 1))?;
                 }
                 // The first procedure's summary is printed: with the agent, on its printer;
                 // without, the walk's answer is "no paper", to show that screen.
                 if index == 0
-                    && ui.controller().print_state() == PrintState::Idle
-                    && ui.controller().view().step_kind == "done"
+                    && ui.controller().printing().state() == PrintState::Idle
+                    && ui.controller().step_kind_on_screen() == Some(StepKind::Done)
                 {
                     ui.act(Controller::print_summary);
-                    pump(&ui, &mut feed, |c| matches!(c.print_state(), PrintState::Done | PrintState::Problem(_)))?;
+                    pump(&ui, &mut feed, |c| {
+                        matches!(c.printing().state(), PrintState::Done | PrintState::Problem(_))
+                    })?;
                     shot(lang, &mut n, &format!("{id}-printed"))?;
                 }
             }
@@ -270,7 +220,7 @@ pub fn first_frame(path: &Path, size: (u32, u32), assets: Assets) -> Result<(), 
     let (link, _commands) = Link::detached();
     let ui = KioskUi::new(app, Controller::new(assets.procedures, assets.catalogs), Box::new(SilentSpeaker), link);
     app_show(&ui)?;
-    ui.on_link_event(LinkEvent::Connected);
+    ui.on_link_event(Event::Connected);
     write_png(&render(&window), path)
 }
 
@@ -299,7 +249,7 @@ fn overlays(ui: &KioskUi, shot: &mut dyn FnMut(&str) -> Result<(), String>) -> R
     ui.update(|c| "2468".chars().for_each(|d| c.pin_digit(d)));
     shot("pin-pad")?;
     // What the agent answers to the right PIN, without sending one.
-    ui.on_link_event(LinkEvent::Agent(AgentMessage::MediatorGranted { id: 0 }));
+    ui.on_link_event(Event::Agent(AgentMessage::MediatorGranted { id: 0 }));
     shot("mediator-panel")?;
     ui.update(Controller::mediator_close);
     let lang = ui.controller().language().code;
@@ -316,12 +266,12 @@ fn app_show(ui: &KioskUi) -> Result<(), String> {
 }
 
 /// Waits (at most 10 seconds) for the link to reach the agent.
-fn wait_connected(ui: &KioskUi, rx: &mpsc::Receiver<LinkEvent>) -> Result<(), String> {
+fn wait_connected(ui: &KioskUi, rx: &mpsc::Receiver<Event>) -> Result<(), String> {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
         let event = rx.recv_timeout(left).map_err(|_| "the agent is unreachable".to_owned())?;
-        let connected = event == LinkEvent::Connected;
+        let connected = event == Event::Connected;
         ui.on_link_event(event);
         if connected {
             return Ok(());
@@ -337,7 +287,7 @@ fn pump(ui: &KioskUi, feed: &mut Feed, done: impl Fn(&Controller) -> bool) -> Re
         let event = match feed {
             Feed::Agent(rx) => rx.recv_timeout(left).map_err(|_| "the agent did not answer in time".to_owned())?,
             Feed::Simulated(rx) => match rx.try_recv() {
-                Ok(command) => LinkEvent::Agent(simulated_reply(command)),
+                Ok(command) => Event::Agent(simulated_reply(command)),
                 Err(_) => return Err("the walk is stuck: no command to answer".into()),
             },
         };
@@ -375,7 +325,7 @@ fn simulated_reply(command: Command) -> AgentMessage {
             AgentMessage::Scanned { id: 5, file: page.file.clone(), pages: 1, added: vec![page] }
         }
         // Nothing is drawn or printed without an agent: the walk shows a printer problem.
-        Command::PrintSummary { .. } => AgentMessage::Error {
+        Command::PrintSummary { .. } | Command::Print { .. } => AgentMessage::Error {
             id: Some(4),
             code: guichet_protocol::ErrorCode::PrinterProblem,
             message: "media_empty".into(),
